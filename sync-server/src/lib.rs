@@ -1,0 +1,1 @@
+//! FoodPatrol sync server.
