@@ -124,7 +124,11 @@ pub enum TemplateError {
     #[error("checklist {template} lists item id {item} twice; item ids must be unique")]
     DuplicateItem { template: String, item: String },
     #[error("checklist {template} item {item} has an empty {field}")]
-    EmptyField { template: String, item: String, field: &'static str },
+    EmptyField {
+        template: String,
+        item: String,
+        field: &'static str,
+    },
     #[error("checklist {template} item {item} expects 合理缺项; the expected answer must be 是 or 否")]
     ExpectedNotApplicable { template: String, item: String },
 }
@@ -132,8 +136,10 @@ pub enum TemplateError {
 impl ChecklistTemplate {
     /// Parses and validates a checklist file.
     pub fn from_json(name: &str, json: &str) -> Result<Self, TemplateError> {
-        let template: ChecklistTemplate = serde_json::from_str(json)
-            .map_err(|e| TemplateError::Json { template: name.to_owned(), detail: e.to_string() })?;
+        let template: ChecklistTemplate = serde_json::from_str(json).map_err(|e| TemplateError::Json {
+            template: name.to_owned(),
+            detail: e.to_string(),
+        })?;
         template.validate()?;
         Ok(template)
     }
@@ -147,22 +153,39 @@ impl ChecklistTemplate {
         let mut seen = std::collections::BTreeSet::new();
         for item in &self.items {
             if !seen.insert(item.id.as_str()) {
-                return Err(TemplateError::DuplicateItem { template, item: item.id.clone() });
+                return Err(TemplateError::DuplicateItem {
+                    template,
+                    item: item.id.clone(),
+                });
             }
-            for (field, value) in [("id", &item.id), ("category", &item.category), ("text", &item.text)] {
+            for (field, value) in [
+                ("id", &item.id),
+                ("category", &item.category),
+                ("text", &item.text),
+            ] {
                 if value.trim().is_empty() {
-                    return Err(TemplateError::EmptyField { template, item: item.id.clone(), field });
+                    return Err(TemplateError::EmptyField {
+                        template,
+                        item: item.id.clone(),
+                        field,
+                    });
                 }
             }
             if item.expected == Answer::NotApplicable {
-                return Err(TemplateError::ExpectedNotApplicable { template, item: item.id.clone() });
+                return Err(TemplateError::ExpectedNotApplicable {
+                    template,
+                    item: item.id.clone(),
+                });
             }
         }
         Ok(())
     }
 
     pub fn reference(&self) -> TemplateRef {
-        TemplateRef { id: self.id.clone(), version: self.version }
+        TemplateRef {
+            id: self.id.clone(),
+            version: self.version,
+        }
     }
 
     pub fn item(&self, id: &str) -> Option<&ChecklistItem> {

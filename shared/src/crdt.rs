@@ -143,15 +143,21 @@ pub fn new_doc(kind: DocKind, doc_id: DocId, actor: ActorId) -> Automerge {
 /// Reads the fixed header of any document.
 pub fn read_header(doc: &Automerge) -> Result<DocHeader, DocError> {
     let kind_text = get_str(doc, &ROOT, "kind")?;
-    let kind = DocKind::parse(&kind_text)
-        .ok_or_else(|| DocError::Invalid { field: "kind".into(), value: kind_text.clone() })?;
+    let kind = DocKind::parse(&kind_text).ok_or_else(|| DocError::Invalid {
+        field: "kind".into(),
+        value: kind_text.clone(),
+    })?;
     let id_text = get_str(doc, &ROOT, "id")?;
-    let id = id_text
-        .parse::<DocId>()
-        .map_err(|_| DocError::Invalid { field: "id".into(), value: id_text.clone() })?;
+    let id = id_text.parse::<DocId>().map_err(|_| DocError::Invalid {
+        field: "id".into(),
+        value: id_text.clone(),
+    })?;
     let schema = get_i64(doc, &ROOT, "schema")?;
     if schema != SCHEMA_VERSION {
-        return Err(DocError::Invalid { field: "schema".into(), value: schema.to_string() });
+        return Err(DocError::Invalid {
+            field: "schema".into(),
+            value: schema.to_string(),
+        });
     }
     Ok(DocHeader { kind, id, schema })
 }
@@ -165,7 +171,12 @@ pub fn heads_to_hex(heads: &[ChangeHash]) -> Vec<String> {
 pub fn heads_from_hex(heads: &[String]) -> Result<Vec<ChangeHash>, DocError> {
     heads
         .iter()
-        .map(|h| h.parse::<ChangeHash>().map_err(|_| DocError::Invalid { field: "heads".into(), value: h.clone() }))
+        .map(|h| {
+            h.parse::<ChangeHash>().map_err(|_| DocError::Invalid {
+                field: "heads".into(),
+                value: h.clone(),
+            })
+        })
         .collect()
 }
 
@@ -184,7 +195,10 @@ impl<'a> View<'a> {
     }
 
     pub(crate) fn at(doc: &'a Automerge, heads: &'a [ChangeHash]) -> Self {
-        View { doc, heads: Some(heads) }
+        View {
+            doc,
+            heads: Some(heads),
+        }
     }
 
     fn get(&self, obj: &ObjId, key: &str) -> Result<Option<(Value<'a>, ObjId)>, DocError> {
@@ -199,6 +213,11 @@ impl<'a> View<'a> {
             None => self.doc.get_all(obj, key)?,
             Some(heads) => self.doc.get_all_at(obj, key, heads)?,
         })
+    }
+
+    /// Returns the change that made an operation (a put or an object), if the document has it.
+    fn change_of(&self, op: &ObjId) -> Option<ChangeHash> {
+        self.doc.hash_for_opid(op)
     }
 
     fn keys(&self, obj: &ObjId) -> Vec<String> {
@@ -225,7 +244,10 @@ impl<'a> View<'a> {
     fn object(&self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
         match self.get(obj, key)? {
             Some((Value::Object(_), id)) => Ok(id),
-            Some((other, _)) => Err(DocError::Invalid { field: key.into(), value: format!("{other:?}") }),
+            Some((other, _)) => Err(DocError::Invalid {
+                field: key.into(),
+                value: format!("{other:?}"),
+            }),
             None => Err(DocError::Missing { field: key.into() }),
         }
     }
@@ -234,33 +256,48 @@ impl<'a> View<'a> {
         match self.get(obj, key)? {
             Some((Value::Scalar(s), _)) => match s.as_ref() {
                 ScalarValue::Str(text) => Ok(Some(text.to_string())),
-                other => Err(DocError::Invalid { field: key.into(), value: format!("{other:?}") }),
+                other => Err(DocError::Invalid {
+                    field: key.into(),
+                    value: format!("{other:?}"),
+                }),
             },
-            Some((other, _)) => Err(DocError::Invalid { field: key.into(), value: format!("{other:?}") }),
+            Some((other, _)) => Err(DocError::Invalid {
+                field: key.into(),
+                value: format!("{other:?}"),
+            }),
             None => Ok(None),
         }
     }
 
     fn str(&self, obj: &ObjId, key: &str) -> Result<String, DocError> {
-        self.opt_str(obj, key)?.ok_or_else(|| DocError::Missing { field: key.into() })
+        self.opt_str(obj, key)?
+            .ok_or_else(|| DocError::Missing { field: key.into() })
     }
 
     fn opt_i64(&self, obj: &ObjId, key: &str) -> Result<Option<i64>, DocError> {
         match self.get(obj, key)? {
             Some((Value::Scalar(s), _)) => match s.as_ref() {
                 ScalarValue::Int(n) => Ok(Some(*n)),
-                ScalarValue::Uint(n) => i64::try_from(*n)
-                    .map(Some)
-                    .map_err(|_| DocError::Invalid { field: key.into(), value: n.to_string() }),
-                other => Err(DocError::Invalid { field: key.into(), value: format!("{other:?}") }),
+                ScalarValue::Uint(n) => i64::try_from(*n).map(Some).map_err(|_| DocError::Invalid {
+                    field: key.into(),
+                    value: n.to_string(),
+                }),
+                other => Err(DocError::Invalid {
+                    field: key.into(),
+                    value: format!("{other:?}"),
+                }),
             },
-            Some((other, _)) => Err(DocError::Invalid { field: key.into(), value: format!("{other:?}") }),
+            Some((other, _)) => Err(DocError::Invalid {
+                field: key.into(),
+                value: format!("{other:?}"),
+            }),
             None => Ok(None),
         }
     }
 
     fn i64(&self, obj: &ObjId, key: &str) -> Result<i64, DocError> {
-        self.opt_i64(obj, key)?.ok_or_else(|| DocError::Missing { field: key.into() })
+        self.opt_i64(obj, key)?
+            .ok_or_else(|| DocError::Missing { field: key.into() })
     }
 
     /// Reads a list of strings.
@@ -270,9 +307,19 @@ impl<'a> View<'a> {
             match self.get_index(list, index)? {
                 Some((Value::Scalar(s), _)) => match s.as_ref() {
                     ScalarValue::Str(text) => out.push(text.to_string()),
-                    other => return Err(DocError::Invalid { field: field.into(), value: format!("{other:?}") }),
+                    other => {
+                        return Err(DocError::Invalid {
+                            field: field.into(),
+                            value: format!("{other:?}"),
+                        });
+                    }
                 },
-                other => return Err(DocError::Invalid { field: field.into(), value: format!("{other:?}") }),
+                other => {
+                    return Err(DocError::Invalid {
+                        field: field.into(),
+                        value: format!("{other:?}"),
+                    });
+                }
             }
         }
         Ok(out)
@@ -290,7 +337,10 @@ fn get_i64(doc: &Automerge, obj: &ObjId, key: &str) -> Result<i64, DocError> {
 fn expect_kind(doc: &Automerge, expected: DocKind) -> Result<DocHeader, DocError> {
     let header = read_header(doc)?;
     if header.kind != expected {
-        return Err(DocError::WrongKind { expected: expected.as_str(), found: header.kind.as_str().into() });
+        return Err(DocError::WrongKind {
+            expected: expected.as_str(),
+            found: header.kind.as_str().into(),
+        });
     }
     Ok(header)
 }

@@ -79,7 +79,10 @@ id_type!(
 impl ShopId {
     /// Derives a shop's id from its licence number, so that re-importing the register never duplicates a shop.
     pub fn from_licence(licence_no: &str) -> Self {
-        Self(Uuid::new_v5(&FOODPATROL_NAMESPACE, format!("shop:{licence_no}").as_bytes()))
+        Self(Uuid::new_v5(
+            &FOODPATROL_NAMESPACE,
+            format!("shop:{licence_no}").as_bytes(),
+        ))
     }
 }
 

@@ -94,9 +94,17 @@ pub struct ItemState {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Signature {
     /// Signed on the device: `image` is the content address of the signature PNG.
-    Signed { signer_name: String, image: String, at_ms: i64 },
+    Signed {
+        signer_name: String,
+        image: String,
+        at_ms: i64,
+    },
     /// 拒绝签字: the reason and the witness are recorded instead.
-    Refused { reason: String, witness: String, at_ms: i64 },
+    Refused {
+        reason: String,
+        witness: String,
+        at_ms: i64,
+    },
 }
 
 /// The act of sealing the record for sync.
@@ -227,11 +235,15 @@ impl Inspection {
         }
         let distinct: std::collections::BTreeSet<_> = self.inspectors.iter().map(|i| i.user_id).collect();
         if distinct.len() < 2 {
-            problems.push(SubmitProblem::TooFewInspectors { count: distinct.len() });
+            problems.push(SubmitProblem::TooFewInspectors {
+                count: distinct.len(),
+            });
         }
         for item_id in self.answers.keys() {
             if template.item(item_id).is_none() {
-                problems.push(SubmitProblem::UnknownItem { item: item_id.clone() });
+                problems.push(SubmitProblem::UnknownItem {
+                    item: item_id.clone(),
+                });
             }
         }
         if self.kind.requires_full_checklist() {
@@ -246,21 +258,31 @@ impl Inspection {
             }
         }
         for item in &template.items {
-            let Some(state) = self.answers.get(&item.id) else { continue };
+            let Some(state) = self.answers.get(&item.id) else {
+                continue;
+            };
             if !state.conflicts.is_empty() {
-                problems.push(SubmitProblem::UnresolvedConflict { item: item.id.clone() });
+                problems.push(SubmitProblem::UnresolvedConflict {
+                    item: item.id.clone(),
+                });
             }
             if item.verdict(state.current.answer) != ItemVerdict::Failed {
                 continue;
             }
             if state.current.remark.trim().is_empty() {
-                problems.push(SubmitProblem::FailedWithoutRemark { item: item.id.clone() });
+                problems.push(SubmitProblem::FailedWithoutRemark {
+                    item: item.id.clone(),
+                });
             }
             if state.current.photos.is_empty() {
-                problems.push(SubmitProblem::FailedWithoutPhoto { item: item.id.clone() });
+                problems.push(SubmitProblem::FailedWithoutPhoto {
+                    item: item.id.clone(),
+                });
             }
             if !self.rectifications.contains_key(&item.id) {
-                problems.push(SubmitProblem::NoRectificationOrder { item: item.id.clone() });
+                problems.push(SubmitProblem::NoRectificationOrder {
+                    item: item.id.clone(),
+                });
             }
         }
         if self.signature.is_none() {

@@ -157,10 +157,7 @@ pub struct Tally {
 impl Tally {
     /// Counts the marks of an inspection against its template. Marks for ids the template does not
     /// list are ignored here and reported by the inspection's own validation.
-    pub fn count<'a>(
-        template: &ChecklistTemplate,
-        answers: impl Fn(&str) -> Option<Answer> + 'a,
-    ) -> Tally {
+    pub fn count<'a>(template: &ChecklistTemplate, answers: impl Fn(&str) -> Option<Answer> + 'a) -> Tally {
         let mut tally = Tally::default();
         for item in &template.items {
             let Some(answer) = answers(&item.id) else {
@@ -251,7 +248,11 @@ impl Evaluation {
         let key = if t.key_failed == 0 {
             "重点项全部合格".to_owned()
         } else {
-            format!("重点项不合格 {} 项（{}）", t.key_failed, t.failed_key_items.join("、"))
+            format!(
+                "重点项不合格 {} 项（{}）",
+                t.key_failed,
+                t.failed_key_items.join("、")
+            )
         };
         format!(
             "{key}；一般项合格率 {:.1}%（{}/{}，不合格 {} 项）；依据 {}：{}",
@@ -280,8 +281,10 @@ pub enum RuleError {
 
 impl OutcomeRule {
     pub fn from_json(name: &str, json: &str) -> Result<Self, RuleError> {
-        let rule: OutcomeRule = serde_json::from_str(json)
-            .map_err(|e| RuleError::Json { rule: name.to_owned(), detail: e.to_string() })?;
+        let rule: OutcomeRule = serde_json::from_str(json).map_err(|e| RuleError::Json {
+            rule: name.to_owned(),
+            detail: e.to_string(),
+        })?;
         rule.validate()?;
         Ok(rule)
     }
@@ -296,11 +299,18 @@ impl OutcomeRule {
                 When::All(c) | When::Any(c) => c,
             };
             if conditions.is_empty() {
-                return Err(RuleError::EmptyBand { rule, band: band.id.clone() });
+                return Err(RuleError::EmptyBand {
+                    rule,
+                    band: band.id.clone(),
+                });
             }
             for c in conditions {
                 if c.metric == Metric::GeneralPassRate && c.value > 100 {
-                    return Err(RuleError::PercentOutOfRange { rule, band: band.id.clone(), value: c.value });
+                    return Err(RuleError::PercentOutOfRange {
+                        rule,
+                        band: band.id.clone(),
+                        value: c.value,
+                    });
                 }
             }
         }
@@ -315,7 +325,11 @@ impl OutcomeRule {
         });
         let (outcome, band, description) = match matched {
             Some(band) => (band.outcome, band.id.clone(), band.description_zh.clone()),
-            None => (self.unmatched.outcome, "unmatched".to_owned(), self.unmatched.description_zh.clone()),
+            None => (
+                self.unmatched.outcome,
+                "unmatched".to_owned(),
+                self.unmatched.description_zh.clone(),
+            ),
         };
         let consequence = match outcome {
             Outcome::Compliant => &self.consequences.compliant,

@@ -49,8 +49,11 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 3] =
-        [DocKind::Inspection, DocKind::RectificationResponse, DocKind::RectificationReview];
+    pub const ALL: [DocKind; 3] = [
+        DocKind::Inspection,
+        DocKind::RectificationResponse,
+        DocKind::RectificationReview,
+    ];
 
     /// Returns the only role allowed to change documents of this kind.
     pub fn writer_role(&self) -> Role {
@@ -100,8 +103,11 @@ pub struct RegisterResponse {
 pub struct DocPush {
     pub doc_id: DocId,
     pub kind: DocKind,
-    /// Raw automerge changes, each as `Change::raw_bytes`.
+    /// Raw automerge changes, each as `Change::raw_bytes`, that the server has not acknowledged.
     pub changes: Vec<ByteBuf>,
+    /// The device's heads of this document (hex change hashes), so the server can return what the
+    /// device lacks.
+    pub heads: Vec<String>,
 }
 
 /// `POST /v1/sync` body.

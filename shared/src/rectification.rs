@@ -165,7 +165,11 @@ impl TaskState {
 ///
 /// Only the review of the latest round counts: a review of an earlier round was superseded by
 /// the owner submitting again.
-pub fn derive_task_state(mode: &RectificationMode, rounds: &[ResponseRound], reviews: &[Review]) -> TaskState {
+pub fn derive_task_state(
+    mode: &RectificationMode,
+    rounds: &[ResponseRound],
+    reviews: &[Review],
+) -> TaskState {
     if matches!(mode, RectificationMode::OnSpot { .. }) {
         return TaskState::FixedOnSpot;
     }
@@ -205,28 +209,56 @@ mod tests {
     }
 
     fn round(at_ms: i64) -> ResponseRound {
-        ResponseRound { note: "已整改".into(), photos: vec![], by: UserId(Uuid::nil()), at_ms }
+        ResponseRound {
+            note: "已整改".into(),
+            photos: vec![],
+            by: UserId(Uuid::nil()),
+            at_ms,
+        }
     }
 
     fn review(round: u32, decision: ReviewDecision, at_ms: i64) -> Review {
-        Review { round, decision, remark: String::new(), by: UserId(Uuid::nil()), at_ms }
+        Review {
+            round,
+            decision,
+            remark: String::new(),
+            by: UserId(Uuid::nil()),
+            at_ms,
+        }
     }
 
     #[test]
     fn task_state_follows_rounds_and_reviews() {
         let mode = deadline();
         assert_eq!(derive_task_state(&mode, &[], &[]), TaskState::Open);
-        assert_eq!(derive_task_state(&mode, &[round(1)], &[]), TaskState::ProofSubmitted);
+        assert_eq!(
+            derive_task_state(&mode, &[round(1)], &[]),
+            TaskState::ProofSubmitted
+        );
         let returned = [review(0, ReviewDecision::Returned, 2)];
-        assert_eq!(derive_task_state(&mode, &[round(1)], &returned), TaskState::Returned);
-        assert_eq!(derive_task_state(&mode, &[round(1), round(3)], &returned), TaskState::ProofSubmitted);
-        let verified = [review(0, ReviewDecision::Returned, 2), review(1, ReviewDecision::Verified, 4)];
-        assert_eq!(derive_task_state(&mode, &[round(1), round(3)], &verified), TaskState::Verified);
+        assert_eq!(
+            derive_task_state(&mode, &[round(1)], &returned),
+            TaskState::Returned
+        );
+        assert_eq!(
+            derive_task_state(&mode, &[round(1), round(3)], &returned),
+            TaskState::ProofSubmitted
+        );
+        let verified = [
+            review(0, ReviewDecision::Returned, 2),
+            review(1, ReviewDecision::Verified, 4),
+        ];
+        assert_eq!(
+            derive_task_state(&mode, &[round(1), round(3)], &verified),
+            TaskState::Verified
+        );
     }
 
     #[test]
     fn on_spot_fix_is_closed_at_once() {
-        let mode = RectificationMode::OnSpot { measure: "当场清理过期食品".into() };
+        let mode = RectificationMode::OnSpot {
+            measure: "当场清理过期食品".into(),
+        };
         assert_eq!(derive_task_state(&mode, &[], &[]), TaskState::FixedOnSpot);
         assert!(TaskState::FixedOnSpot.is_closed());
     }

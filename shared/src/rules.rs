@@ -21,13 +21,25 @@ pub struct RuleRef {
 }
 
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    ("catering-daily.v1.json", include_str!("../data/checklists/catering-daily.v1.json")),
-    ("sales-daily.v1.json", include_str!("../data/checklists/sales-daily.v1.json")),
+    (
+        "catering-daily.v1.json",
+        include_str!("../data/checklists/catering-daily.v1.json"),
+    ),
+    (
+        "sales-daily.v1.json",
+        include_str!("../data/checklists/sales-daily.v1.json"),
+    ),
 ];
 
 const BUILTIN_RULES: &[(&str, &str)] = &[
-    ("catering-2016.v1.json", include_str!("../data/rules/catering-2016.v1.json")),
-    ("production-sales-2016.v1.json", include_str!("../data/rules/production-sales-2016.v1.json")),
+    (
+        "catering-2016.v1.json",
+        include_str!("../data/rules/catering-2016.v1.json"),
+    ),
+    (
+        "production-sales-2016.v1.json",
+        include_str!("../data/rules/production-sales-2016.v1.json"),
+    ),
 ];
 
 /// A lookup that failed or a file that could not be loaded.
@@ -37,7 +49,9 @@ pub enum RuleBookError {
     Template(#[from] TemplateError),
     #[error(transparent)]
     Rule(#[from] RuleError),
-    #[error("checklist template {id}@{version} is not installed; sync the device or install the template file")]
+    #[error(
+        "checklist template {id}@{version} is not installed; sync the device or install the template file"
+    )]
     UnknownTemplate { id: String, version: u32 },
     #[error("outcome rule {id}@{version} is not installed; install the rule file")]
     UnknownRule { id: String, version: u32 },
@@ -62,7 +76,8 @@ impl RuleBook {
         }
         for (name, json) in BUILTIN_TEMPLATES {
             let template = ChecklistTemplate::from_json(name, json).expect("built-in checklists are valid");
-            book.insert_template(template).expect("built-in checklists name installed rules");
+            book.insert_template(template)
+                .expect("built-in checklists name installed rules");
         }
         book
     }
@@ -82,20 +97,27 @@ impl RuleBook {
                 rule: format!("{}@{}", rule.id, rule.version),
             });
         }
-        self.templates.insert((template.id.clone(), template.version), template);
+        self.templates
+            .insert((template.id.clone(), template.version), template);
         Ok(())
     }
 
     pub fn template(&self, reference: &TemplateRef) -> Result<&ChecklistTemplate, RuleBookError> {
-        self.templates.get(&(reference.id.clone(), reference.version)).ok_or_else(|| {
-            RuleBookError::UnknownTemplate { id: reference.id.clone(), version: reference.version }
-        })
+        self.templates
+            .get(&(reference.id.clone(), reference.version))
+            .ok_or_else(|| RuleBookError::UnknownTemplate {
+                id: reference.id.clone(),
+                version: reference.version,
+            })
     }
 
     pub fn rule(&self, reference: &RuleRef) -> Result<&OutcomeRule, RuleBookError> {
         self.rules
             .get(&(reference.id.clone(), reference.version))
-            .ok_or_else(|| RuleBookError::UnknownRule { id: reference.id.clone(), version: reference.version })
+            .ok_or_else(|| RuleBookError::UnknownRule {
+                id: reference.id.clone(),
+                version: reference.version,
+            })
     }
 
     /// Returns the outcome rule a template names.

@@ -115,9 +115,15 @@ impl Serves {
     }
 
     pub fn parse(code: &str) -> Option<Serves> {
-        [Serves::General, Serves::Students, Serves::Patients, Serves::Elderly, Serves::Workers]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            Serves::General,
+            Serves::Students,
+            Serves::Patients,
+            Serves::Elderly,
+            Serves::Workers,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 

@@ -25,8 +25,14 @@ pub struct CorrectedTime {
 /// Corrects a device timestamp with the skew measured at delivery, capped at the receive time.
 pub fn correct_device_time(device_ms: i64, skew_ms: i64, received_at: DateTime<Utc>) -> CorrectedTime {
     let estimate = device_ms.saturating_sub(skew_ms);
-    let at = DateTime::<Utc>::from_timestamp_millis(estimate).unwrap_or(received_at).min(received_at);
-    CorrectedTime { at, skew_ms, skew_flagged: skew_ms.abs() > SKEW_FLAG_MS }
+    let at = DateTime::<Utc>::from_timestamp_millis(estimate)
+        .unwrap_or(received_at)
+        .min(received_at);
+    CorrectedTime {
+        at,
+        skew_ms,
+        skew_flagged: skew_ms.abs() > SKEW_FLAG_MS,
+    }
 }
 
 #[cfg(test)]

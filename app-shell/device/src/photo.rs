@@ -1,19 +1,22 @@
-//! Photo pipeline: turns an inspector's camera photo into the evidence image that the device stores and uploads.
+//! Photo pipeline that turns an inspector's camera photo into the evidence image that the device stores and
+//! uploads.
 //!
-//! [`process_photo`] checks the input size and format, decodes JPEG or PNG, applies the EXIF orientation so the
-//! pixels are upright, downscales to at most [`MAX_EDGE`] px on the longest side (never upscales) and re-encodes as
-//! baseline JPEG at quality 85 with no EXIF or other metadata. It also makes a thumbnail of at most [`THUMB_EDGE`] px
-//! from that result. Capture time, GPS position, camera and original orientation are copied from the EXIF block into
-//! [`PhotoMeta`] before the block is dropped, so location data never leaves the device inside the image file.
+//! [`process_photo`] checks the input size and format, decodes JPEG or PNG and applies the EXIF orientation
+//! so the pixels are upright. It then downscales to at most [`MAX_EDGE`] px on the longest side (never
+//! upscales) and re-encodes as baseline JPEG at quality 85 with no EXIF or other metadata. It also makes a
+//! thumbnail of at most [`THUMB_EDGE`] px from that result. Capture time, GPS position, camera and original
+//! orientation are copied from the EXIF block into [`PhotoMeta`] before the block is dropped, so the output
+//! file itself carries no location.
 //!
 //! The content address ([`ProcessedPhoto::hash`]) is the SHA-256 of the processed JPEG. Processing is
-//! deterministic, so re-processing the same input gives the same bytes and the same address, and an upload retried
-//! after a crash or a lost response is idempotent.
-//! NOTE: identical output is only checked for one build on one machine. Other versions of the `image` crate may
-//! encode differently, and the decoders choose SIMD code paths by CPU, so do not recompute addresses elsewhere.
+//! deterministic, so re-processing the same input gives the same bytes and the same address, and an upload
+//! retried after a crash or a lost response is idempotent.
+//! NOTE: identical output is only checked for one build on one machine. Other versions of the `image` crate
+//! may encode differently, and the decoders choose SIMD code paths by CPU, so do not recompute addresses
+//! elsewhere.
 //!
-//! Output is always JPEG, also for PNG input (signatures drawn on a canvas): JPEG has no alpha channel, so
-//! transparent pixels are composited onto white. HEIC, the iPhone default, is recognised and rejected with
+//! Output is always JPEG, also for PNG input such as signatures drawn on a canvas. JPEG has no alpha channel,
+//! so transparent pixels are composited onto white. HEIC, the iPhone default, is recognised and rejected with
 //! [`PhotoError::Heic`] because no HEVC decoder is linked.
 
 use std::io::Cursor;
@@ -24,7 +27,9 @@ use exif::{In, Tag, Value};
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::metadata::Orientation;
-use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
+use image::{
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage,
+};
 use sha2::{Digest, Sha256};
 use tracing::debug;
 
@@ -39,10 +44,12 @@ pub const MAX_INPUT_BYTES: usize = 30 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 /// JPEG quality (1–100) of the thumbnail.
 const THUMB_QUALITY: u8 = 80;
-/// Maximum width and height in pixels that the decoder accepts, against decompression bombs. A 12000 px edge is
-/// above any phone camera in use today (a 200 MP sensor is about 16320×12240, so those photos are rejected).
+/// Maximum width and height in pixels that the decoder accepts, against decompression bombs. It admits 108 MP
+/// photos (12000×9000) and rejects full-resolution 200 MP photos (16320×12240).
 const MAX_DECODE_EDGE: u32 = 12_000;
 /// Maximum size in bytes of the decoded pixel buffer, against decompression bombs.
+/// NOTE: peak memory is higher. The Lanczos resize in image 0.25 first builds a float RGBA buffer of width ×
+/// 1600 × 16 bytes, about 300 MB for a 12000 px wide photo on top of its 432 MB of pixels.
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 const BYTES_PER_MEGABYTE: f64 = 1024.0 * 1024.0;
 
@@ -77,8 +84,9 @@ impl std::fmt::Debug for ProcessedPhoto {
 /// Metadata of the original photo, read from its EXIF block.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct PhotoMeta {
-    /// EXIF DateTimeOriginal (or DateTime when it is missing) as `YYYY-MM-DDTHH:MM:SS` in the camera's local time,
-    /// followed by the matching offset such as `+03:00` when the photo records OffsetTimeOriginal (or OffsetTime).
+    /// EXIF DateTimeOriginal (or DateTime when it is missing) as `YYYY-MM-DDTHH:MM:SS` in the camera's local
+    /// time, followed by the matching offset such as `+03:00` when the photo records OffsetTimeOriginal (or
+    /// OffsetTime).
     pub captured_at: Option<String>,
     pub gps: Option<GpsPoint>,
     /// EXIF Orientation value 1..=8 of the input. It is 1 when the tag is missing or invalid.
@@ -105,11 +113,14 @@ pub struct GpsPoint {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PhotoError {
-    #[error("照片文件为空（0 字节）；请重新拍摄或重新选择照片 (the photo file is empty; retake or reselect it)")]
+    #[error(
+        "照片文件为空（0 字节）；请重新拍摄或重新选择照片 (the photo file is empty; retake or reselect it)"
+    )]
     Empty,
     #[error(
         "照片文件为 {bytes} 字节（约 {:.1} MB），超过上限 {:.0} MB；请降低相机分辨率后重拍，或上传压缩后的 JPEG \
-         (photo is {bytes} bytes, the limit is {max} bytes; lower the camera resolution or send a smaller JPEG)",
+         (photo is {bytes} bytes, the limit is {max} bytes; lower the camera resolution or send a \
+         smaller JPEG)",
         megabytes(*.bytes),
         megabytes(*.max)
     )]
@@ -129,7 +140,9 @@ pub enum PhotoError {
          (the photo could not be decoded; retake or upload it again)"
     )]
     Decode(String),
-    #[error("照片处理后无法编码为 JPEG：{0}；请重试，仍失败请联系管理员 (JPEG encoding failed; retry or report it)")]
+    #[error(
+        "照片处理后无法编码为 JPEG：{0}；请重试，仍失败请联系管理员 (JPEG encoding failed; retry or report it)"
+    )]
     Encode(String),
 }
 
@@ -151,15 +164,14 @@ fn megabytes(bytes: usize) -> f64 {
     bytes as f64 / BYTES_PER_MEGABYTE
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Format detection
-// ---------------------------------------------------------------------------------------------------------------
-
 const JPEG_SIGNATURE: &[u8] = &[0xFF, 0xD8, 0xFF];
 const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-/// ISO-BMFF major brands of HEIF files with HEVC-coded images (ISO/IEC 23008-12). AVIF files use "avif" and are
-/// reported as unsupported, not as HEIC.
-const HEIC_BRANDS: [&[u8; 4]; 8] = [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"];
+/// ISO-BMFF major brands that phones write for HEIF photos. `mif1` and `msf1` are generic HEIF brands,
+/// treated as HEIC because phones use them for HEVC images. AVIF files have the major brand `avif` and get
+/// UnsupportedFormat.
+const HEIC_BRANDS: [&[u8; 4]; 8] = [
+    b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SourceFormat {
@@ -176,8 +188,11 @@ impl SourceFormat {
         if input.starts_with(PNG_SIGNATURE) {
             return Some(SourceFormat::Png);
         }
-        // An ISO-BMFF file starts with the `ftyp` box: 4 bytes of box size, "ftyp", then the 4-byte major brand.
-        if input.len() >= 12 && &input[4..8] == b"ftyp" && HEIC_BRANDS.iter().any(|brand| &input[8..12] == *brand)
+        // An ISO-BMFF file starts with the `ftyp` box: 4 bytes of box size, "ftyp", then the 4-byte major
+        // brand.
+        if input.len() >= 12
+            && &input[4..8] == b"ftyp"
+            && HEIC_BRANDS.iter().any(|brand| &input[8..12] == *brand)
         {
             return Some(SourceFormat::Heic);
         }
@@ -201,31 +216,39 @@ pub fn sniff_format(input: &[u8]) -> Option<&'static str> {
 /// Formats up to the first 8 bytes as lowercase hex pairs, for the unsupported-format message.
 fn leading_bytes_hex(input: &[u8]) -> String {
     let head = &input[..input.len().min(8)];
-    head.iter().map(|byte| format!("{byte:02x}")).collect::<Vec<_>>().join(" ")
+    head.iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Pipeline
-// ---------------------------------------------------------------------------------------------------------------
-
-/// Processes one photo into an upright, downscaled JPEG with its thumbnail, content address and EXIF metadata.
+/// Processes one photo into an upright, downscaled JPEG with its thumbnail, content address and EXIF
+/// metadata.
 ///
 /// Accepts JPEG and PNG. Errors: [`PhotoError::Empty`], [`PhotoError::TooLarge`] above [`MAX_INPUT_BYTES`],
-/// [`PhotoError::Heic`], [`PhotoError::UnsupportedFormat`], [`PhotoError::Decode`] for damaged or truncated files
-/// and images above the decode limits (12000 px per side, 512 MiB of pixels), and [`PhotoError::Encode`].
-/// Damaged EXIF never fails the call: the photo is then treated as having no metadata and orientation 1.
+/// [`PhotoError::Heic`], [`PhotoError::UnsupportedFormat`], [`PhotoError::Decode`] for damaged or truncated
+/// files and images above the decode limits (12000 px per side, 512 MiB of pixels), and
+/// [`PhotoError::Encode`]. Damaged EXIF does not fail the call. Unreadable EXIF fields are left empty, and an
+/// unreadable orientation counts as 1.
 pub fn process_photo(input: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     if input.is_empty() {
         return Err(PhotoError::Empty);
     }
     if input.len() > MAX_INPUT_BYTES {
-        return Err(PhotoError::TooLarge { bytes: input.len(), max: MAX_INPUT_BYTES });
+        return Err(PhotoError::TooLarge {
+            bytes: input.len(),
+            max: MAX_INPUT_BYTES,
+        });
     }
     let format = match SourceFormat::detect(input) {
         Some(SourceFormat::Jpeg) => ImageFormat::Jpeg,
         Some(SourceFormat::Png) => ImageFormat::Png,
         Some(SourceFormat::Heic) => return Err(PhotoError::Heic),
-        None => return Err(PhotoError::UnsupportedFormat { magic: leading_bytes_hex(input) }),
+        None => {
+            return Err(PhotoError::UnsupportedFormat {
+                magic: leading_bytes_hex(input),
+            });
+        }
     };
     if format == ImageFormat::Jpeg && !jpeg_has_end_marker(input) {
         return Err(PhotoError::Decode(
@@ -236,24 +259,27 @@ pub fn process_photo(input: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     let decoded = decode(input, format)?;
     let original_width = decoded.image.width();
     let original_height = decoded.image.height();
-    let orientation = decoded.exif.as_deref().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
+    let orientation = decoded
+        .exif
+        .as_deref()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
     let exif_meta = decoded.exif.and_then(parse_exif);
 
-    // Downscale before rotating, because rotating the smaller image is cheaper. The fit is symmetric in width and
-    // height, so the order does not change the output size.
+    // Downscale before rotating, because rotating the smaller image is cheaper. The fit is symmetric in width
+    // and height, so the order does not change the output size.
     let (target_width, target_height) = fit_within(original_width, original_height, MAX_EDGE);
     let mut image = DynamicImage::ImageRgb8(flatten_onto_white(decoded.image));
     if (target_width, target_height) != (original_width, original_height) {
         image = image.resize_exact(target_width, target_height, FilterType::Lanczos3);
     }
     image.apply_orientation(orientation);
-    let image = image.into_rgb8();
 
-    let jpeg = encode_jpeg(&image, JPEG_QUALITY)?;
     let (thumb_width, thumb_height) = fit_within(image.width(), image.height(), THUMB_EDGE);
-    let thumbnail_image =
-        DynamicImage::ImageRgb8(image.clone()).resize_exact(thumb_width, thumb_height, FilterType::Triangle);
+    let thumbnail_image = image.resize_exact(thumb_width, thumb_height, FilterType::Triangle);
     let thumbnail = encode_jpeg(&thumbnail_image.into_rgb8(), THUMB_QUALITY)?;
+    let image = image.into_rgb8();
+    let jpeg = encode_jpeg(&image, JPEG_QUALITY)?;
 
     let hash = hex::encode(Sha256::digest(&jpeg));
     let meta = PhotoMeta {
@@ -265,8 +291,22 @@ pub fn process_photo(input: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         original_sha256: hex::encode(Sha256::digest(input)),
         camera: exif_meta.and_then(|meta| meta.camera),
     };
-    debug!(%hash, width = image.width(), height = image.height(), original_width, original_height, "photo processed");
-    Ok(ProcessedPhoto { hash, jpeg, width: image.width(), height: image.height(), thumbnail, meta })
+    debug!(
+        %hash,
+        width = image.width(),
+        height = image.height(),
+        original_width,
+        original_height,
+        "photo processed"
+    );
+    Ok(ProcessedPhoto {
+        hash,
+        jpeg,
+        width: image.width(),
+        height: image.height(),
+        thumbnail,
+        meta,
+    })
 }
 
 /// Pixels as stored in the file, plus the raw EXIF block (TIFF header onwards) when the file has one.
@@ -286,8 +326,8 @@ fn decode(input: &[u8], format: ImageFormat) -> Result<Decoded, PhotoError> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
 
-    // `into_decoder` checks the width and height limits but, unlike `ImageReader::decode`, not the size of the
-    // output buffer, so check it here before allocating.
+    // `into_decoder` checks the width and height limits but, unlike `ImageReader::decode`, not the size of
+    // the output buffer, so check it here before allocating.
     let (width, height) = decoder.dimensions();
     let needed_bytes = decoder.total_bytes();
     if needed_bytes > MAX_DECODE_BYTES {
@@ -299,11 +339,11 @@ fn decode(input: &[u8], format: ImageFormat) -> Result<Decoded, PhotoError> {
         )));
     }
 
-    // The EXIF block is optional: a damaged one must not stop the pixels from decoding.
+    // The EXIF block is optional, so a damaged one must not stop the pixels from decoding.
     let exif = match decoder.exif_metadata() {
         Ok(exif) => exif,
         Err(error) => {
-            debug!(%error, "could not read the EXIF block; continuing without metadata");
+            debug!(%error, "could not read the EXIF block, continuing without metadata");
             None
         }
     };
@@ -324,10 +364,12 @@ fn decode_error(error: ImageError) -> PhotoError {
 
 /// Checks that a JPEG contains the EOI marker after its first scan, that is, that the upload was not cut off.
 ///
-/// The decoder fills missing scan data with grey instead of failing, and a half-grey photo must not be stored as
-/// evidence. Segments before the first SOS marker are skipped by their length, because an EXIF thumbnail inside
-/// APP1 has its own EOI. Entropy-coded data never contains 0xFF 0xD9 (a 0xFF data byte is followed by 0x00), so the
-/// first 0xFF 0xD9 after SOS is the real end marker. Data after EOI (such as MPF preview images) is allowed.
+/// The decoder of image 0.25 (zune-jpeg in non-strict mode) fills missing scan data with grey instead of
+/// failing, and a half-grey photo must not be stored as evidence. Segments before the first SOS marker are
+/// skipped by their length, because an EXIF thumbnail inside APP1 has its own EOI. Entropy-coded data never
+/// contains 0xFF 0xD9 (a 0xFF data byte is followed by 0x00), so the first 0xFF 0xD9 after SOS is the real
+/// end marker. Data after EOI, such as MPF preview images, is allowed.
+/// NOTE: a JPEG with complete scan data but no EOI, as some broken encoders write, is rejected too.
 fn jpeg_has_end_marker(input: &[u8]) -> bool {
     let mut position = 2; // after SOI
     loop {
@@ -371,10 +413,11 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
             rgb.push(blended as u8);
         }
     }
-    RgbImage::from_raw(width, height, rgb).expect("the buffer holds width * height RGB pixels")
+    RgbImage::from_raw(width, height, rgb).expect("the buffer contains width * height RGB pixels")
 }
 
-/// Returns the size that fits within `max_edge` on the longest side and keeps the aspect ratio. It never upscales.
+/// Returns the size that fits within `max_edge` on the longest side and keeps the aspect ratio. It never
+/// upscales.
 fn fit_within(width: u32, height: u32, max_edge: u32) -> (u32, u32) {
     let longest = width.max(height);
     if longest <= max_edge {
@@ -390,14 +433,15 @@ fn fit_within(width: u32, height: u32, max_edge: u32) -> (u32, u32) {
 fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, quality)
-        .encode(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
+        .encode(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
         .map_err(|error| PhotoError::Encode(error.to_string()))?;
     Ok(jpeg)
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// EXIF metadata
-// ---------------------------------------------------------------------------------------------------------------
 
 /// Metadata fields taken from the EXIF block.
 struct ExifMeta {
@@ -408,14 +452,18 @@ struct ExifMeta {
 
 /// Parses the raw EXIF block with kamadak-exif. Any failure, including a panic in the parser, gives `None`.
 ///
-/// The parser keeps the fields it could read when some entries are damaged. It refuses IFD loops and more than 8
-/// IFDs (kamadak-exif 0.6), so it cannot hang on a crafted block. Errors are logged without the EXIF bytes.
+/// The parser keeps the fields it could read when some entries are damaged. kamadak-exif 0.6 rejects IFD
+/// loops and more than 8 IFDs, so it cannot hang on a crafted block. Errors are logged without the EXIF
+/// bytes.
 fn parse_exif(raw: Vec<u8>) -> Option<ExifMeta> {
     let parsed = panic::catch_unwind(AssertUnwindSafe(move || {
         let result = exif::Reader::new().continue_on_error(true).read_raw(raw);
         let exif = result.or_else(|error| {
             error.distill_partial_result(|errors| {
-                debug!(error_count = errors.len(), "EXIF block is partly damaged; keeping the readable fields");
+                debug!(
+                    error_count = errors.len(),
+                    "EXIF block is partly damaged, keeping the readable fields"
+                );
             })
         });
         exif.map(|exif| ExifMeta {
@@ -427,11 +475,11 @@ fn parse_exif(raw: Vec<u8>) -> Option<ExifMeta> {
     match parsed {
         Ok(Ok(meta)) => Some(meta),
         Ok(Err(error)) => {
-            debug!(%error, "EXIF block could not be parsed; continuing without metadata");
+            debug!(%error, "could not parse the EXIF block, continuing without metadata");
             None
         }
         Err(_) => {
-            debug!("EXIF parser panicked; continuing without metadata");
+            debug!("EXIF parser panicked, continuing without metadata");
             None
         }
     }
@@ -447,7 +495,8 @@ fn ascii_field(exif: &exif::Exif, tag: Tag) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// Formats DateTimeOriginal (or DateTime) as `YYYY-MM-DDTHH:MM:SS`, with the matching offset appended if present.
+/// Formats DateTimeOriginal (or DateTime) as `YYYY-MM-DDTHH:MM:SS`, with the matching offset appended if
+/// present.
 fn read_captured_at(exif: &exif::Exif) -> Option<String> {
     let (time_tag, offset_tag) = if exif.get_field(Tag::DateTimeOriginal, In::PRIMARY).is_some() {
         (Tag::DateTimeOriginal, Tag::OffsetTimeOriginal)
@@ -457,18 +506,29 @@ fn read_captured_at(exif: &exif::Exif) -> Option<String> {
     let text = ascii_field(exif, time_tag)?;
     let mut parsed = exif::DateTime::from_ascii(text.as_bytes()).ok()?;
     // Cameras with an unset clock write values such as "0000:00:00 00:00:00", which chrono rejects.
-    let date = NaiveDate::from_ymd_opt(i32::from(parsed.year), u32::from(parsed.month), u32::from(parsed.day))?;
-    let time = NaiveTime::from_hms_opt(u32::from(parsed.hour), u32::from(parsed.minute), u32::from(parsed.second))?;
-    let mut captured_at = NaiveDateTime::new(date, time).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let date = NaiveDate::from_ymd_opt(
+        i32::from(parsed.year),
+        u32::from(parsed.month),
+        u32::from(parsed.day),
+    )?;
+    let time = NaiveTime::from_hms_opt(
+        u32::from(parsed.hour),
+        u32::from(parsed.minute),
+        u32::from(parsed.second),
+    )?;
+    let mut captured_at = NaiveDateTime::new(date, time)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
 
-    if let Some(offset_text) = ascii_field(exif, offset_tag) {
-        if parsed.parse_offset(offset_text.as_bytes()).is_ok()
-            && let Some(minutes) = parsed.offset
-        {
-            let sign = if minutes < 0 { '-' } else { '+' };
-            let minutes = minutes.unsigned_abs();
-            captured_at.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
-        }
+    // Real UTC offsets lie within -12:00..=+14:00, so an offset outside that range is damaged and left out.
+    if let Some(offset_text) = ascii_field(exif, offset_tag)
+        && parsed.parse_offset(offset_text.as_bytes()).is_ok()
+        && let Some(minutes) = parsed.offset
+        && (-12 * 60..=14 * 60).contains(&minutes)
+    {
+        let sign = if minutes < 0 { '-' } else { '+' };
+        let minutes = minutes.unsigned_abs();
+        captured_at.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
     }
     Some(captured_at)
 }
@@ -477,12 +537,16 @@ fn read_captured_at(exif: &exif::Exif) -> Option<String> {
 fn read_gps(exif: &exif::Exif) -> Option<GpsPoint> {
     let latitude = read_coordinate(exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, ('N', 'S'), 90.0)?;
     let longitude = read_coordinate(exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, ('E', 'W'), 180.0)?;
-    // Some phones write 0/0 when they have no fix. No inspection happens in the Gulf of Guinea, so treat it as none.
+    // Some phones write 0,0 when they have no fix. That point is open sea, so treat it as no position.
     if latitude == 0.0 && longitude == 0.0 {
-        debug!("GPS position is 0,0; treating it as missing");
+        debug!("GPS position is 0,0, treating it as missing");
         return None;
     }
-    Some(GpsPoint { latitude, longitude, altitude_m: read_altitude(exif) })
+    Some(GpsPoint {
+        latitude,
+        longitude,
+        altitude_m: read_altitude(exif),
+    })
 }
 
 /// Converts a degrees[, minutes[, seconds]] field to signed decimal degrees, or `None` if it is invalid.
@@ -497,8 +561,15 @@ fn read_coordinate(
     if parts.is_empty() || parts.len() > 3 || parts.iter().any(|part| *part < 0.0) {
         return None;
     }
-    let magnitude: f64 = parts.iter().zip([1.0, 60.0, 3600.0]).map(|(part, divisor)| part / divisor).sum();
-    let reference = ascii_field(exif, reference_tag)?.chars().next()?.to_ascii_uppercase();
+    let magnitude: f64 = parts
+        .iter()
+        .zip([1.0, 60.0, 3600.0])
+        .map(|(part, divisor)| part / divisor)
+        .sum();
+    let reference = ascii_field(exif, reference_tag)?
+        .chars()
+        .next()?
+        .to_ascii_uppercase();
     let degrees = if reference == positive {
         magnitude
     } else if reference == negative {
@@ -516,21 +587,28 @@ fn read_altitude(exif: &exif::Exif) -> Option<f64> {
         .get_field(Tag::GPSAltitudeRef, In::PRIMARY)
         .and_then(|field| field.value.get_uint(0))
         .is_some_and(|reference| reference == 1);
-    let altitude = if below_sea_level { -altitude.abs() } else { altitude };
+    let altitude = if below_sea_level {
+        -altitude.abs()
+    } else {
+        altitude
+    };
     altitude.is_finite().then_some(altitude)
 }
 
 /// Returns the values of a RATIONAL or SRATIONAL field as floats, or `None` if any denominator is zero.
 ///
-/// The EXIF standard makes GPS fields RATIONAL, but some phones (for example the HMD Nokia 8.3) write SRATIONAL.
+/// The EXIF standard makes GPS fields RATIONAL, but some phones (for example the HMD Nokia 8.3) write
+/// SRATIONAL.
 fn rational_values(value: &Value) -> Option<Vec<f64>> {
     match value {
-        Value::Rational(values) => {
-            values.iter().map(|ratio| (ratio.denom != 0).then(|| ratio.to_f64())).collect()
-        }
-        Value::SRational(values) => {
-            values.iter().map(|ratio| (ratio.denom != 0).then(|| ratio.to_f64())).collect()
-        }
+        Value::Rational(values) => values
+            .iter()
+            .map(|ratio| (ratio.denom != 0).then(|| ratio.to_f64()))
+            .collect(),
+        Value::SRational(values) => values
+            .iter()
+            .map(|ratio| (ratio.denom != 0).then(|| ratio.to_f64()))
+            .collect(),
         _ => None,
     }
 }

@@ -12,7 +12,7 @@
 //! the same item from two devices show up as conflicting values, which [`read`] returns as
 //! [`ItemState::conflicts`]. Marking the item again replaces the map and so resolves the clash.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
@@ -21,7 +21,9 @@ use chrono::NaiveDate;
 use super::{DocError, View, expect_kind, heads_from_hex, heads_to_hex, new_doc, root_object};
 use crate::checklist::{Answer, TemplateRef};
 use crate::ids::{InspectionId, ShopId, UserId};
-use crate::inspection::{AnswerRecord, Inspection, InspectionKind, InspectorRef, ItemState, Signature, Submission};
+use crate::inspection::{
+    AnswerRecord, Inspection, InspectionKind, InspectorRef, ItemState, Signature, Submission,
+};
 use crate::outcome::Outcome;
 use crate::protocol::DocKind;
 use crate::rectification::{RectificationMode, RectificationOrder, Tier};
@@ -50,7 +52,11 @@ pub fn create(id: InspectionId, actor: ActorId, new: &NewInspection) -> Result<A
     tx.put(&meta, "started_at_ms", new.started_at_ms)?;
     tx.put(&meta, "utc_offset_min", i64::from(new.utc_offset_min))?;
     for inspector in &new.inspectors {
-        tx.put(&inspectors, inspector.user_id.to_string(), inspector.name.as_str())?;
+        tx.put(
+            &inspectors,
+            inspector.user_id.to_string(),
+            inspector.name.as_str(),
+        )?;
     }
     tx.commit();
     Ok(doc)
@@ -78,12 +84,20 @@ fn answer_map(doc: &Automerge, item_id: &str) -> Result<Option<ObjId>, DocError>
 ///
 /// If the item already holds clashing marks from two devices, the new mark replaces all of them
 /// (keeping the union of their photos), which is how a clash is resolved.
-pub fn set_answer(doc: &mut Automerge, item_id: &str, answer: Answer, by: UserId, at_ms: i64) -> Result<(), DocError> {
+pub fn set_answer(
+    doc: &mut Automerge,
+    item_id: &str,
+    answer: Answer,
+    by: UserId,
+    at_ms: i64,
+) -> Result<(), DocError> {
     ensure_editable(doc)?;
     let answers = root_object(doc, "answers")?;
     let candidates = doc.get_all(&answers, item_id)?;
     let clashing = candidates.len() > 1
-        || candidates.first().is_some_and(|(_, id)| doc.get_all(id, "answer").map(|v| v.len() > 1).unwrap_or(false));
+        || candidates
+            .first()
+            .is_some_and(|(_, id)| doc.get_all(id, "answer").map(|v| v.len() > 1).unwrap_or(false));
     let existing = match candidates.first() {
         Some((Value::Object(ObjType::Map), id)) if !clashing => Some(id.clone()),
         _ => None,
@@ -96,7 +110,8 @@ pub fn set_answer(doc: &mut Automerge, item_id: &str, answer: Answer, by: UserId
             .flat_map(|s| std::iter::once(&s.current).chain(&s.conflicts))
             .flat_map(|r| r.photos.clone())
             .collect();
-        photos.dedup();
+        let mut seen = std::collections::BTreeSet::new();
+        photos.retain(|hash| seen.insert(hash.clone()));
         (state.map(|s| s.current.remark).unwrap_or_default(), photos)
     } else {
         (String::new(), Vec::new())
@@ -122,7 +137,13 @@ pub fn set_answer(doc: &mut Automerge, item_id: &str, answer: Answer, by: UserId
 }
 
 /// Records the remark (备注) of an item. One change.
-pub fn set_remark(doc: &mut Automerge, item_id: &str, remark: &str, by: UserId, at_ms: i64) -> Result<(), DocError> {
+pub fn set_remark(
+    doc: &mut Automerge,
+    item_id: &str,
+    remark: &str,
+    by: UserId,
+    at_ms: i64,
+) -> Result<(), DocError> {
     ensure_editable(doc)?;
     let map = answer_map(doc, item_id)?.ok_or_else(|| DocError::NoAnswer { item: item_id.into() })?;
     let mut tx = doc.transaction();
@@ -138,7 +159,11 @@ pub fn add_photo(doc: &mut Automerge, item_id: &str, hash: &str) -> Result<(), D
     ensure_editable(doc)?;
     let map = answer_map(doc, item_id)?.ok_or_else(|| DocError::NoAnswer { item: item_id.into() })?;
     let list = View::current(doc).object(&map, "photos")?;
-    if View::current(doc).str_list(&list, "photos")?.iter().any(|h| h == hash) {
+    if View::current(doc)
+        .str_list(&list, "photos")?
+        .iter()
+        .any(|h| h == hash)
+    {
         return Ok(());
     }
     let end = doc.length(&list);
@@ -167,13 +192,21 @@ pub fn add_inspector(doc: &mut Automerge, inspector: &InspectorRef) -> Result<()
     ensure_editable(doc)?;
     let inspectors = root_object(doc, "inspectors")?;
     let mut tx = doc.transaction();
-    tx.put(&inspectors, inspector.user_id.to_string(), inspector.name.as_str())?;
+    tx.put(
+        &inspectors,
+        inspector.user_id.to_string(),
+        inspector.name.as_str(),
+    )?;
     tx.commit();
     Ok(())
 }
 
 /// Records the order for a failed item: fixed on the spot or a written deadline. One change.
-pub fn set_rectification(doc: &mut Automerge, item_id: &str, order: &RectificationOrder) -> Result<(), DocError> {
+pub fn set_rectification(
+    doc: &mut Automerge,
+    item_id: &str,
+    order: &RectificationOrder,
+) -> Result<(), DocError> {
     ensure_editable(doc)?;
     let rectifications = root_object(doc, "rectifications")?;
     let mut tx = doc.transaction();
@@ -218,13 +251,21 @@ pub fn set_signature(doc: &mut Automerge, signature: &Signature) -> Result<(), D
         tx.delete(&map, key).ok();
     }
     match signature {
-        Signature::Signed { signer_name, image, at_ms } => {
+        Signature::Signed {
+            signer_name,
+            image,
+            at_ms,
+        } => {
             tx.put(&map, "kind", "signed")?;
             tx.put(&map, "signer_name", signer_name.as_str())?;
             tx.put(&map, "image", image.as_str())?;
             tx.put(&map, "at_ms", *at_ms)?;
         }
-        Signature::Refused { reason, witness, at_ms } => {
+        Signature::Refused {
+            reason,
+            witness,
+            at_ms,
+        } => {
             tx.put(&map, "kind", "refused")?;
             tx.put(&map, "reason", reason.as_str())?;
             tx.put(&map, "witness", witness.as_str())?;
@@ -237,7 +278,12 @@ pub fn set_signature(doc: &mut Automerge, signature: &Signature) -> Result<(), D
 
 /// Seals the record: stores the heads as signed and the device's outcome. One change.
 /// Returns the sealed heads.
-pub fn submit(doc: &mut Automerge, by: UserId, at_ms: i64, device_outcome: Outcome) -> Result<Vec<ChangeHash>, DocError> {
+pub fn submit(
+    doc: &mut Automerge,
+    by: UserId,
+    at_ms: i64,
+    device_outcome: Outcome,
+) -> Result<Vec<ChangeHash>, DocError> {
     ensure_editable(doc)?;
     let submission = root_object(doc, "submission")?;
     let heads = doc.get_heads();
@@ -251,7 +297,10 @@ pub fn submit(doc: &mut Automerge, by: UserId, at_ms: i64, device_outcome: Outco
 }
 
 fn parse_uuid<T: std::str::FromStr>(field: &str, value: String) -> Result<T, DocError> {
-    value.parse::<T>().map_err(|_| DocError::Invalid { field: field.into(), value })
+    value.parse::<T>().map_err(|_| DocError::Invalid {
+        field: field.into(),
+        value,
+    })
 }
 
 fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerRecord>, DocError> {
@@ -259,11 +308,29 @@ fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerR
     let photos_list = view.object(map, "photos")?;
     let photos = view.str_list(&photos_list, &format!("{field}.photos"))?;
     let remark = view.opt_str(map, "remark")?.unwrap_or_default();
-    let by: UserId = parse_uuid(&format!("{field}.by"), view.str(map, "by")?)?;
-    let at_ms = view.i64(map, "at_ms")?;
-    // Concurrent puts of `answer` into the same map are a clash too: one record per value.
+    let winner_by: UserId = parse_uuid(&format!("{field}.by"), view.str(map, "by")?)?;
+    let winner_at_ms = view.i64(map, "at_ms")?;
+    // `answer`, `by` and `at_ms` are written in one change, so each clashing `answer` value is
+    // paired with the `by` and `at_ms` values of the same change.
+    let mut by_change = HashMap::new();
+    for (value, id) in view.get_all(map, "by")? {
+        if let (Some(hash), Value::Scalar(s)) = (view.change_of(&id), &value)
+            && let automerge::ScalarValue::Str(text) = s.as_ref()
+            && let Ok(user) = text.parse::<UserId>()
+        {
+            by_change.insert(hash, user);
+        }
+    }
+    let mut at_change = HashMap::new();
+    for (value, id) in view.get_all(map, "at_ms")? {
+        if let (Some(hash), Value::Scalar(s)) = (view.change_of(&id), &value)
+            && let automerge::ScalarValue::Int(at) = s.as_ref()
+        {
+            at_change.insert(hash, *at);
+        }
+    }
     let mut records = Vec::new();
-    for (value, _) in view.get_all(map, "answer")? {
+    for (value, id) in view.get_all(map, "answer")? {
         let text = match &value {
             Value::Scalar(s) => match s.as_ref() {
                 automerge::ScalarValue::Str(text) => Some(text.to_string()),
@@ -274,11 +341,27 @@ fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerR
         let answer = text
             .as_deref()
             .and_then(Answer::parse)
-            .ok_or_else(|| DocError::Invalid { field: format!("{field}.answer"), value: format!("{value:?}") })?;
-        records.push(AnswerRecord { answer, remark: remark.clone(), photos: photos.clone(), by, at_ms });
+            .ok_or_else(|| DocError::Invalid {
+                field: format!("{field}.answer"),
+                value: format!("{value:?}"),
+            })?;
+        let change = view.change_of(&id);
+        records.push(AnswerRecord {
+            answer,
+            remark: remark.clone(),
+            photos: photos.clone(),
+            by: change
+                .and_then(|h| by_change.get(&h).copied())
+                .unwrap_or(winner_by),
+            at_ms: change
+                .and_then(|h| at_change.get(&h).copied())
+                .unwrap_or(winner_at_ms),
+        });
     }
     if records.is_empty() {
-        return Err(DocError::Missing { field: format!("{field}.answer") });
+        return Err(DocError::Missing {
+            field: format!("{field}.answer"),
+        });
     }
     Ok(records)
 }
@@ -289,34 +372,63 @@ fn read_item(view: View<'_>, answers: &ObjId, item_id: &str) -> Result<Option<It
         match value {
             Value::Object(ObjType::Map) => records.extend(read_record(view, &id, item_id)?),
             other => {
-                return Err(DocError::Invalid { field: format!("answers.{item_id}"), value: format!("{other:?}") });
+                return Err(DocError::Invalid {
+                    field: format!("answers.{item_id}"),
+                    value: format!("{other:?}"),
+                });
             }
         }
     }
     let mut records = records.into_iter();
-    let Some(current) = records.next() else { return Ok(None) };
-    // Only a different mark or remark is a clash worth showing; identical concurrent taps are not.
-    let conflicts: Vec<AnswerRecord> =
-        records.filter(|r| r.answer != current.answer || r.remark != current.remark).collect();
+    let Some(mut current) = records.next() else {
+        return Ok(None);
+    };
+    // Only a different mark or remark is a clash worth showing. Identical concurrent marks are
+    // not, but their photos are all kept on the current mark.
+    let mut conflicts = Vec::new();
+    for record in records {
+        if record.answer != current.answer || record.remark != current.remark {
+            conflicts.push(record);
+        } else {
+            for photo in record.photos {
+                if !current.photos.contains(&photo) {
+                    current.photos.push(photo);
+                }
+            }
+        }
+    }
     Ok(Some(ItemState { current, conflicts }))
 }
 
 fn read_order(view: View<'_>, map: &ObjId, item_id: &str) -> Result<RectificationOrder, DocError> {
     let field = format!("rectifications.{item_id}");
     let mode = match view.str(map, "mode")?.as_str() {
-        "on_spot" => RectificationMode::OnSpot { measure: view.str(map, "measure")? },
+        "on_spot" => RectificationMode::OnSpot {
+            measure: view.str(map, "measure")?,
+        },
         "deadline" => {
             let due_text = view.str(map, "due")?;
-            let due = due_text
-                .parse::<NaiveDate>()
-                .map_err(|_| DocError::Invalid { field: format!("{field}.due"), value: due_text.clone() })?;
-            RectificationMode::Deadline { due, requirement: view.opt_str(map, "requirement")?.unwrap_or_default() }
+            let due = due_text.parse::<NaiveDate>().map_err(|_| DocError::Invalid {
+                field: format!("{field}.due"),
+                value: due_text.clone(),
+            })?;
+            RectificationMode::Deadline {
+                due,
+                requirement: view.opt_str(map, "requirement")?.unwrap_or_default(),
+            }
         }
-        other => return Err(DocError::Invalid { field: format!("{field}.mode"), value: other.into() }),
+        other => {
+            return Err(DocError::Invalid {
+                field: format!("{field}.mode"),
+                value: other.into(),
+            });
+        }
     };
     let tier_text = view.str(map, "tier")?;
-    let tier = Tier::parse(&tier_text)
-        .ok_or_else(|| DocError::Invalid { field: format!("{field}.tier"), value: tier_text.clone() })?;
+    let tier = Tier::parse(&tier_text).ok_or_else(|| DocError::Invalid {
+        field: format!("{field}.tier"),
+        value: tier_text.clone(),
+    })?;
     Ok(RectificationOrder {
         mode,
         tier,
@@ -326,7 +438,9 @@ fn read_order(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Rectificatio
 }
 
 fn read_signature(view: View<'_>, map: &ObjId) -> Result<Option<Signature>, DocError> {
-    let Some(kind) = view.opt_str(map, "kind")? else { return Ok(None) };
+    let Some(kind) = view.opt_str(map, "kind")? else {
+        return Ok(None);
+    };
     let at_ms = view.i64(map, "at_ms")?;
     match kind.as_str() {
         "signed" => Ok(Some(Signature::Signed {
@@ -339,19 +453,29 @@ fn read_signature(view: View<'_>, map: &ObjId) -> Result<Option<Signature>, DocE
             witness: view.str(map, "witness")?,
             at_ms,
         })),
-        other => Err(DocError::Invalid { field: "signature.kind".into(), value: other.into() }),
+        other => Err(DocError::Invalid {
+            field: "signature.kind".into(),
+            value: other.into(),
+        }),
     }
 }
 
 fn read_submission(view: View<'_>) -> Result<Option<Submission>, DocError> {
     let map = view.object(&ROOT, "submission")?;
-    let Some(at_ms) = view.opt_i64(&map, "at_ms")? else { return Ok(None) };
+    let Some(at_ms) = view.opt_i64(&map, "at_ms")? else {
+        return Ok(None);
+    };
     let outcome_text = view.str(&map, "device_outcome")?;
-    let device_outcome = Outcome::parse(&outcome_text)
-        .ok_or_else(|| DocError::Invalid { field: "submission.device_outcome".into(), value: outcome_text })?;
+    let device_outcome = Outcome::parse(&outcome_text).ok_or_else(|| DocError::Invalid {
+        field: "submission.device_outcome".into(),
+        value: outcome_text,
+    })?;
     let heads_text = view.str(&map, "sealed_heads")?;
-    let sealed_heads: Vec<String> =
-        heads_text.split(',').filter(|h| !h.is_empty()).map(str::to_owned).collect();
+    let sealed_heads: Vec<String> = heads_text
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect();
     heads_from_hex(&sealed_heads)?;
     Ok(Some(Submission {
         by: parse_uuid("submission.by", view.str(&map, "by")?)?,
@@ -364,13 +488,17 @@ fn read_submission(view: View<'_>) -> Result<Option<Submission>, DocError> {
 fn read_view(view: View<'_>, id: InspectionId) -> Result<Inspection, DocError> {
     let meta = view.object(&ROOT, "meta")?;
     let kind_text = view.str(&meta, "kind")?;
-    let kind = InspectionKind::parse(&kind_text)
-        .ok_or_else(|| DocError::Invalid { field: "meta.kind".into(), value: kind_text })?;
+    let kind = InspectionKind::parse(&kind_text).ok_or_else(|| DocError::Invalid {
+        field: "meta.kind".into(),
+        value: kind_text,
+    })?;
     let version = view.i64(&meta, "template_version")?;
     let template = TemplateRef {
         id: view.str(&meta, "template_id")?,
-        version: u32::try_from(version)
-            .map_err(|_| DocError::Invalid { field: "meta.template_version".into(), value: version.to_string() })?,
+        version: u32::try_from(version).map_err(|_| DocError::Invalid {
+            field: "meta.template_version".into(),
+            value: version.to_string(),
+        })?,
     };
     let offset = view.opt_i64(&meta, "utc_offset_min")?.unwrap_or(0);
 
@@ -378,7 +506,10 @@ fn read_view(view: View<'_>, id: InspectionId) -> Result<Inspection, DocError> {
     let mut inspectors = Vec::new();
     for key in view.keys(&inspectors_map) {
         let user_id: UserId = parse_uuid("inspectors", key.clone())?;
-        inspectors.push(InspectorRef { user_id, name: view.str(&inspectors_map, &key)? });
+        inspectors.push(InspectorRef {
+            user_id,
+            name: view.str(&inspectors_map, &key)?,
+        });
     }
 
     let answers_map = view.object(&ROOT, "answers")?;
@@ -404,8 +535,10 @@ fn read_view(view: View<'_>, id: InspectionId) -> Result<Inspection, DocError> {
         kind,
         inspectors,
         started_at_ms: view.i64(&meta, "started_at_ms")?,
-        device_utc_offset_min: i32::try_from(offset)
-            .map_err(|_| DocError::Invalid { field: "meta.utc_offset_min".into(), value: offset.to_string() })?,
+        device_utc_offset_min: i32::try_from(offset).map_err(|_| DocError::Invalid {
+            field: "meta.utc_offset_min".into(),
+            value: offset.to_string(),
+        })?,
         answers,
         rectifications,
         signature: read_signature(view, &signature_map)?,
@@ -432,7 +565,9 @@ pub struct SealedRecord {
 /// Reads a submitted inspection as sealed. Returns `None` for a record not yet submitted.
 pub fn read_sealed(doc: &Automerge) -> Result<Option<SealedRecord>, DocError> {
     let current = read(doc)?;
-    let Some(submission) = current.submission.clone() else { return Ok(None) };
+    let Some(submission) = current.submission.clone() else {
+        return Ok(None);
+    };
     let heads = heads_from_hex(&submission.sealed_heads)?;
     if !heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
         return Err(DocError::Invalid {
@@ -448,8 +583,17 @@ pub fn read_sealed(doc: &Automerge) -> Result<Option<SealedRecord>, DocError> {
         .filter(|(item, state)| record.answers.get(*item) != Some(*state))
         .map(|(item, _)| item.clone())
         .collect();
-    edited.extend(record.answers.keys().filter(|item| !current.answers.contains_key(*item)).cloned());
+    edited.extend(
+        record
+            .answers
+            .keys()
+            .filter(|item| !current.answers.contains_key(*item))
+            .cloned(),
+    );
     edited.sort();
     edited.dedup();
-    Ok(Some(SealedRecord { record, edited_outside_seal: edited }))
+    Ok(Some(SealedRecord {
+        record,
+        edited_outside_seal: edited,
+    }))
 }

@@ -20,7 +20,10 @@ fn create(kind: DocKind, task: TaskId, actor: ActorId) -> Result<Automerge, DocE
         DocKind::RectificationResponse => task.response_doc(),
         DocKind::RectificationReview => task.review_doc(),
         DocKind::Inspection => {
-            return Err(DocError::WrongKind { expected: "rectification document", found: kind.as_str().into() });
+            return Err(DocError::WrongKind {
+                expected: "rectification document",
+                found: kind.as_str().into(),
+            });
         }
     };
     let mut doc = new_doc(kind, doc_id, actor);
@@ -46,22 +49,34 @@ pub fn task_of(doc: &Automerge) -> Result<TaskId, DocError> {
     let header = super::read_header(doc)?;
     let meta = root_object(doc, "meta")?;
     let text = View::current(doc).str(&meta, "task_id")?;
-    let task: TaskId =
-        text.parse().map_err(|_| DocError::Invalid { field: "meta.task_id".into(), value: text.clone() })?;
+    let task: TaskId = text.parse().map_err(|_| DocError::Invalid {
+        field: "meta.task_id".into(),
+        value: text.clone(),
+    })?;
     let expected = match header.kind {
         DocKind::RectificationResponse => task.response_doc(),
         DocKind::RectificationReview => task.review_doc(),
         DocKind::Inspection => {
-            return Err(DocError::WrongKind { expected: "rectification document", found: "inspection".into() });
+            return Err(DocError::WrongKind {
+                expected: "rectification document",
+                found: "inspection".into(),
+            });
         }
     };
     if expected != header.id {
-        return Err(DocError::Invalid { field: "meta.task_id".into(), value: text });
+        return Err(DocError::Invalid {
+            field: "meta.task_id".into(),
+            value: text,
+        });
     }
     Ok(task)
 }
 
-fn append(doc: &mut Automerge, list_key: &str, fill: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &ObjId) -> Result<(), DocError>) -> Result<(), DocError> {
+fn append(
+    doc: &mut Automerge,
+    list_key: &str,
+    fill: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &ObjId) -> Result<(), DocError>,
+) -> Result<(), DocError> {
     let list = root_object(doc, list_key)?;
     let end = doc.length(&list);
     let mut tx = doc.transaction();
@@ -112,7 +127,12 @@ fn list_maps(view: View<'_>, list_key: &str) -> Result<Vec<ObjId>, DocError> {
     for index in 0..view.length(&list) {
         match view.get_index(&list, index)? {
             Some((Value::Object(ObjType::Map), id)) => maps.push(id),
-            other => return Err(DocError::Invalid { field: format!("{list_key}[{index}]"), value: format!("{other:?}") }),
+            other => {
+                return Err(DocError::Invalid {
+                    field: format!("{list_key}[{index}]"),
+                    value: format!("{other:?}"),
+                });
+            }
         }
     }
     Ok(maps)
@@ -149,12 +169,19 @@ pub fn read_reviews(doc: &Automerge) -> Result<Vec<Review>, DocError> {
         let decision = match decision_text.as_str() {
             "verified" => ReviewDecision::Verified,
             "returned" => ReviewDecision::Returned,
-            _ => return Err(DocError::Invalid { field: format!("reviews[{index}].decision"), value: decision_text }),
+            _ => {
+                return Err(DocError::Invalid {
+                    field: format!("reviews[{index}].decision"),
+                    value: decision_text,
+                });
+            }
         };
         let round = view.i64(&map, "round")?;
         reviews.push(Review {
-            round: u32::try_from(round)
-                .map_err(|_| DocError::Invalid { field: format!("reviews[{index}].round"), value: round.to_string() })?,
+            round: u32::try_from(round).map_err(|_| DocError::Invalid {
+                field: format!("reviews[{index}].round"),
+                value: round.to_string(),
+            })?,
             decision,
             remark: view.opt_str(&map, "remark")?.unwrap_or_default(),
             by: parse_user(format!("reviews[{index}].by"), view.str(&map, "by")?)?,

@@ -1,0 +1,295 @@
+//! The storage interface of the central database.
+//!
+//! The server's logic (authorisation, automerge merges, projections, reports) lives above this trait;
+//! a backend only persists and queries. The embedded default is [`sqlite::SqliteStore`] (one file,
+//! WAL); a PostgreSQL backend implements the same trait and runs the same test suite.
+//!
+//! Concurrency is optimistic: [`Store::load_docs`] returns each document with its version, the merge
+//! happens in memory, and [`Store::commit_sync`] writes only if every document read is still at the
+//! version read, else it returns [`StoreError::Conflict`] and the caller merges again. Automerge
+//! merges are deterministic and idempotent, so a retry is always safe.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use foodpatrol_shared::ids::{DeviceId, DocId, InspectionId, ShopId, TaskId, UserId};
+use foodpatrol_shared::inspection::{InspectorRef, Signature};
+use foodpatrol_shared::protocol::{Assignment, DailyReportRow, DocKind, OwnerTask, ReferenceData};
+use foodpatrol_shared::rectification::{RectificationMode, ResponseRound, Review, TaskState, Tier};
+use foodpatrol_shared::role::Role;
+use foodpatrol_shared::shop::Shop;
+use thiserror::Error;
+
+/// A storage failure.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A document changed between read and commit; merge again.
+    #[error("document {doc_id} changed concurrently; retry the merge")]
+    Conflict { doc_id: DocId },
+    #[error("{what} already exists: {value}")]
+    Duplicate { what: &'static str, value: String },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The 市场监管所 an inspector or supervisor belongs to.
+    pub office: Option<String>,
+    /// The shop an owner account speaks for.
+    pub shop_id: Option<ShopId>,
+}
+
+/// An account to create or update (seeding, admin).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub record: UserRecord,
+    pub phone: Option<String>,
+    pub password_hash: String,
+}
+
+/// A registered device of a user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRecord {
+    pub id: DeviceId,
+    pub user_id: UserId,
+    pub name: String,
+    pub revoked: bool,
+}
+
+/// A stored document and the version it was read at.
+#[derive(Debug, Clone)]
+pub struct StoredDoc {
+    pub id: DocId,
+    pub kind: DocKind,
+    pub bytes: Vec<u8>,
+    pub version: u64,
+}
+
+/// One mark of a projected inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRow {
+    pub item_id: String,
+    pub answer: String,
+    pub verdict: String,
+    pub key: bool,
+    pub remark: String,
+    pub photos: Vec<String>,
+    pub answered_by: UserId,
+    /// JSON of the clashing marks, when two devices disagreed.
+    pub conflict: Option<String>,
+}
+
+/// A rectification task as projected from the three documents behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRow {
+    pub id: TaskId,
+    pub item_id: String,
+    pub item_text: String,
+    pub key: bool,
+    pub remark: String,
+    pub photos: Vec<String>,
+    pub mode: RectificationMode,
+    pub tier: Tier,
+    pub state: TaskState,
+    pub rounds: Vec<ResponseRound>,
+    pub reviews: Vec<Review>,
+    pub closed_at_ms: Option<i64>,
+}
+
+/// The result fields of a submitted record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    pub submitted_at_ms: i64,
+    pub outcome: String,
+    pub band: String,
+    pub rule_id: String,
+    pub rule_version: u32,
+    pub device_outcome: String,
+    pub disagrees: bool,
+    pub signature: Option<Signature>,
+}
+
+/// The relational view of one inspection document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectionRow {
+    pub id: InspectionId,
+    pub shop_id: ShopId,
+    pub template_id: String,
+    pub template_version: u32,
+    pub kind: String,
+    pub device_started_at_ms: i64,
+    pub device_utc_offset_min: i32,
+    /// Server-clock estimate of when the visit started; kept from the first delivery.
+    pub recorded_at: DateTime<Utc>,
+    /// The district's local date of `recorded_at`; kept from the first delivery.
+    pub report_date: NaiveDate,
+    pub skew_ms: i64,
+    pub skew_flagged: bool,
+    pub received_at: DateTime<Utc>,
+    pub key_failed: u32,
+    pub general_failed: u32,
+    pub general_pass_permille: u32,
+    pub conflicts: u32,
+    pub edited_outside_seal: Vec<String>,
+    pub inspectors: Vec<InspectorRef>,
+    pub answers: Vec<AnswerRow>,
+    /// Present once the record is submitted.
+    pub result: Option<ResultRow>,
+    pub tasks: Vec<TaskRow>,
+}
+
+/// What a document write changes in the projections.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Projection {
+    Inspection(Box<InspectionRow>),
+    /// A response or review changed a task's state.
+    Task(TaskRow),
+    /// The document projects nothing yet (a response to a task not yet synced cannot exist).
+    Nothing,
+}
+
+/// One document to write.
+#[derive(Debug, Clone)]
+pub struct DocWrite {
+    pub id: DocId,
+    pub kind: DocKind,
+    /// Version read, or `None` for a document new to the server.
+    pub expected_version: Option<u64>,
+    /// The whole merged document (`Automerge::save`).
+    pub bytes: Vec<u8>,
+    pub heads: Vec<String>,
+    /// Accounts that may read the document; added, never removed, here.
+    pub audience: Vec<UserId>,
+    /// Content addresses the document refers to.
+    pub photos: Vec<String>,
+    pub projection: Projection,
+}
+
+/// Everything one sync writes, atomically.
+#[derive(Debug, Clone)]
+pub struct SyncCommit {
+    pub device_id: DeviceId,
+    pub skew_ms: i64,
+    pub writes: Vec<DocWrite>,
+    /// Documents read (not written) to compute the projections, at the versions read.
+    pub reads: Vec<(DocId, Option<u64>)>,
+}
+
+/// A document in an account's feed after a cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEntry {
+    pub doc_id: DocId,
+    pub kind: DocKind,
+    /// Heads the account's devices had at the cursor, or `None` when they had nothing of it.
+    pub heads_at_cursor: Option<Vec<String>>,
+    pub seq: u64,
+}
+
+/// One page of an account's feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedPage {
+    pub entries: Vec<FeedEntry>,
+    /// The feed position this page is complete up to: the next cursor.
+    pub complete_to: u64,
+    /// True when more entries wait after this page.
+    pub more: bool,
+}
+
+/// A task with what validating a response or review needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskInfo {
+    pub row: TaskRow,
+    pub inspection_id: InspectionId,
+    pub shop_id: ShopId,
+    pub inspectors: Vec<UserId>,
+}
+
+/// A completely received photo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoRecord {
+    pub hash: String,
+    pub size: u64,
+    pub media_type: String,
+    pub uploaded_by: DeviceId,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A 市场监管所 and the street it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeRecord {
+    pub name: String,
+    pub street: String,
+}
+
+/// Row counts, for the demo and for tests that prove nothing was duplicated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub users: u64,
+    pub shops: u64,
+    pub docs: u64,
+    pub inspections: u64,
+    pub answers: u64,
+    pub tasks: u64,
+    pub photos: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- accounts and devices ----
+    async fn upsert_user(&self, user: NewUser) -> StoreResult<()>;
+    /// Returns the account and its password hash.
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<(UserRecord, String)>>;
+    async fn users_by_ids(&self, ids: &[UserId]) -> StoreResult<Vec<UserRecord>>;
+    async fn insert_device(&self, device: &DeviceRecord, token_hash: &[u8; 32]) -> StoreResult<()>;
+    /// Returns the device and its account for a token hash; revoked devices are not returned.
+    async fn device_by_token_hash(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> StoreResult<Option<(DeviceRecord, UserRecord)>>;
+    /// Returns devices (with their accounts) by id; used to map automerge actors to writers.
+    async fn devices_by_ids(&self, ids: &[DeviceId]) -> StoreResult<Vec<(DeviceRecord, UserRecord)>>;
+    async fn touch_device(&self, id: DeviceId, at: DateTime<Utc>, skew_ms: i64) -> StoreResult<()>;
+
+    // ---- the district register ----
+    async fn upsert_offices(&self, offices: &[OfficeRecord]) -> StoreResult<()>;
+    async fn upsert_shops(&self, shops: &[Shop]) -> StoreResult<()>;
+    async fn shops_by_ids(&self, ids: &[ShopId]) -> StoreResult<Vec<Shop>>;
+    async fn upsert_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
+    /// Returns what changed for this account since the cursor: its assignments, their shops, colleagues.
+    async fn reference_since(&self, user: &UserRecord, cursor: u64) -> StoreResult<ReferenceData>;
+
+    // ---- documents and the feed ----
+    async fn load_docs(&self, ids: &[DocId]) -> StoreResult<Vec<StoredDoc>>;
+    /// Writes a sync atomically. Returns the feed position after it.
+    async fn commit_sync(&self, commit: SyncCommit) -> StoreResult<u64>;
+    /// Returns up to `limit` documents the account may read that changed after `cursor`, oldest
+    /// change first.
+    async fn feed(&self, user: UserId, cursor: u64, limit: usize) -> StoreResult<FeedPage>;
+    async fn task(&self, id: TaskId) -> StoreResult<Option<TaskInfo>>;
+    /// Returns the owner accounts of a shop.
+    async fn owners_of_shop(&self, shop: ShopId) -> StoreResult<Vec<UserId>>;
+
+    // ---- photos ----
+    async fn photo(&self, hash: &str) -> StoreResult<Option<PhotoRecord>>;
+    async fn insert_photo(&self, photo: &PhotoRecord) -> StoreResult<()>;
+    /// Returns the hashes among `hashes` that are not completely stored.
+    async fn missing_photos(&self, hashes: &[String]) -> StoreResult<Vec<String>>;
+    /// True when a photo belongs to a task or response of this shop (what an owner may see).
+    async fn photo_visible_to_shop(&self, hash: &str, shop: ShopId) -> StoreResult<bool>;
+
+    // ---- reports ----
+    async fn owner_tasks(&self, shop: ShopId, today: NaiveDate) -> StoreResult<Vec<OwnerTask>>;
+    async fn daily_report(&self, date: NaiveDate) -> StoreResult<Vec<DailyReportRow>>;
+    async fn counts(&self) -> StoreResult<Counts>;
+}
