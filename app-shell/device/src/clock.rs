@@ -34,7 +34,10 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(now_ms: i64, offset_min: i32) -> ManualClock {
-        ManualClock { now_ms: AtomicI64::new(now_ms), offset_min }
+        ManualClock {
+            now_ms: AtomicI64::new(now_ms),
+            offset_min,
+        }
     }
 
     pub fn set(&self, now_ms: i64) {

@@ -14,7 +14,9 @@ use foodpatrol_shared::checklist::{Answer, ChecklistTemplate, ItemVerdict};
 use foodpatrol_shared::crdt::inspection_doc::{self, NewInspection};
 use foodpatrol_shared::crdt::task_docs;
 use foodpatrol_shared::ids::{DeviceId, DocId, InspectionId, ShopId, TaskId, UserId};
-use foodpatrol_shared::inspection::{Hazard, Inspection, InspectionKind, InspectorRef, Signature, SubmitProblem};
+use foodpatrol_shared::inspection::{
+    Hazard, Inspection, InspectionKind, InspectorRef, Signature, SubmitProblem,
+};
 use foodpatrol_shared::outcome::Evaluation;
 use foodpatrol_shared::protocol::{Assignment, DocKind};
 use foodpatrol_shared::rectification::{
@@ -52,7 +54,10 @@ impl Identity {
     }
 
     pub fn inspector_ref(&self) -> InspectorRef {
-        InspectorRef { user_id: self.user_id, name: self.display_name.clone() }
+        InspectorRef {
+            user_id: self.user_id,
+            name: self.display_name.clone(),
+        }
     }
 }
 
@@ -106,7 +111,9 @@ pub struct Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Device")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -184,8 +191,12 @@ impl Device {
         };
         Ok(Some(Identity {
             server_url,
-            device_id: device_id.parse().map_err(|_| DeviceError::Corrupt(format!("device id {device_id:?}")))?,
-            user_id: user_id.parse().map_err(|_| DeviceError::Corrupt(format!("user id {user_id:?}")))?,
+            device_id: device_id
+                .parse()
+                .map_err(|_| DeviceError::Corrupt(format!("device id {device_id:?}")))?,
+            user_id: user_id
+                .parse()
+                .map_err(|_| DeviceError::Corrupt(format!("user id {user_id:?}")))?,
             display_name,
             role: Role::parse(&role).ok_or_else(|| DeviceError::Corrupt(format!("role {role:?}")))?,
             token,
@@ -232,7 +243,8 @@ impl Device {
     }
 
     pub(crate) fn forget_token(&self) -> DeviceResult<()> {
-        self.conn().execute("UPDATE identity SET token = NULL WHERE id = 1", [])?;
+        self.conn()
+            .execute("UPDATE identity SET token = NULL WHERE id = 1", [])?;
         Ok(())
     }
 
@@ -241,9 +253,14 @@ impl Device {
     pub fn shop(&self, id: ShopId) -> DeviceResult<Shop> {
         let record: Option<String> = self
             .conn()
-            .query_row("SELECT record FROM shops WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .query_row("SELECT record FROM shops WHERE id = ?1", [id.to_string()], |r| {
+                r.get(0)
+            })
             .optional()?;
-        let record = record.ok_or_else(|| DeviceError::NotFound { what: "店铺", id: id.to_string() })?;
+        let record = record.ok_or_else(|| DeviceError::NotFound {
+            what: "店铺",
+            id: id.to_string(),
+        })?;
         serde_json::from_str(&record).map_err(|e| DeviceError::Corrupt(format!("shop {id}: {e}")))
     }
 
@@ -256,7 +273,8 @@ impl Device {
              OR licence_no LIKE ?1 ESCAPE '\\' ORDER BY name LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![pattern, limit as i64], |r| r.get::<_, String>(0))?;
-        rows.map(|r| serde_json::from_str(&r?).map_err(|e| DeviceError::Corrupt(format!("shop: {e}")))).collect()
+        rows.map(|r| serde_json::from_str(&r?).map_err(|e| DeviceError::Corrupt(format!("shop: {e}"))))
+            .collect()
     }
 
     /// Lists this inspector's planned visits, earliest due first.
@@ -264,7 +282,8 @@ impl Device {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT record FROM assignments ORDER BY due, id")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| serde_json::from_str(&r?).map_err(|e| DeviceError::Corrupt(format!("assignment: {e}")))).collect()
+        rows.map(|r| serde_json::from_str(&r?).map_err(|e| DeviceError::Corrupt(format!("assignment: {e}"))))
+            .collect()
     }
 
     pub fn colleagues(&self) -> DeviceResult<Vec<InspectorRef>> {
@@ -273,7 +292,12 @@ impl Device {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (id, name) = r?;
-            Ok(InspectorRef { user_id: id.parse().map_err(|_| DeviceError::Corrupt(format!("user id {id:?}")))?, name })
+            Ok(InspectorRef {
+                user_id: id
+                    .parse()
+                    .map_err(|_| DeviceError::Corrupt(format!("user id {id:?}")))?,
+                name,
+            })
         })
         .collect()
     }
@@ -281,17 +305,27 @@ impl Device {
     // ---- documents ----
 
     /// Runs `f` on a cached document (loading it if needed).
-    pub(crate) fn with_doc<T>(&self, id: DocId, f: impl FnOnce(&Automerge) -> DeviceResult<T>) -> DeviceResult<T> {
+    pub(crate) fn with_doc<T>(
+        &self,
+        id: DocId,
+        f: impl FnOnce(&Automerge) -> DeviceResult<T>,
+    ) -> DeviceResult<T> {
         let mut docs = self.docs();
         let doc = self.cached(&mut docs, id)?;
         f(doc)
     }
 
-    fn cached<'a>(&self, docs: &'a mut HashMap<DocId, Automerge>, id: DocId) -> DeviceResult<&'a mut Automerge> {
+    fn cached<'a>(
+        &self,
+        docs: &'a mut HashMap<DocId, Automerge>,
+        id: DocId,
+    ) -> DeviceResult<&'a mut Automerge> {
         if !docs.contains_key(&id) {
             let identity = self.identity()?;
-            let (_, mut doc) =
-                store::load_doc(&self.conn(), id)?.ok_or_else(|| DeviceError::NotFound { what: "记录", id: id.to_string() })?;
+            let (_, mut doc) = store::load_doc(&self.conn(), id)?.ok_or_else(|| DeviceError::NotFound {
+                what: "记录",
+                id: id.to_string(),
+            })?;
             if let Some(identity) = identity {
                 doc.set_actor(identity.actor());
             }
@@ -317,7 +351,9 @@ impl Device {
         let (before, doc) = match create {
             Some(new_doc) => {
                 if docs.contains_key(&id) || store::load_doc(&self.conn(), id)?.is_some() {
-                    return Err(DeviceError::Invalid(format!("记录 {id} 已存在 (document exists)")));
+                    return Err(DeviceError::Invalid(format!(
+                        "记录 {id} 已存在 (document exists)"
+                    )));
                 }
                 docs.insert(id, new_doc);
                 (Vec::new(), docs.get_mut(&id).expect("inserted above"))
@@ -356,15 +392,28 @@ impl Device {
     // ---- inspections ----
 
     /// Starts a visit to a shop with a second inspector; returns the new record's id.
-    pub fn start_inspection(&self, shop_id: ShopId, kind: InspectionKind, partner: Option<InspectorRef>) -> DeviceResult<InspectionId> {
+    pub fn start_inspection(
+        &self,
+        shop_id: ShopId,
+        kind: InspectionKind,
+        partner: Option<InspectorRef>,
+    ) -> DeviceResult<InspectionId> {
         let identity = self.require_identity()?;
         if identity.role != Role::Inspector {
-            return Err(DeviceError::Invalid("只有检查人员可以开始检查 (only inspectors start inspections)".into()));
+            return Err(DeviceError::Invalid(
+                "只有检查人员可以开始检查 (only inspectors start inspections)".into(),
+            ));
         }
         let shop = self.shop(shop_id)?;
-        let template = self.rules.latest_template_for(&shop.business_type).ok_or_else(|| {
-            DeviceError::Invalid(format!("没有适用于业态 {} 的检查表 (no checklist for this business type)", shop.business_type))
-        })?;
+        let template = self
+            .rules
+            .latest_template_for(&shop.business_type)
+            .ok_or_else(|| {
+                DeviceError::Invalid(format!(
+                    "没有适用于业态 {} 的检查表 (no checklist for this business type)",
+                    shop.business_type
+                ))
+            })?;
         let mut inspectors = vec![identity.inspector_ref()];
         if let Some(partner) = partner.filter(|p| p.user_id != identity.user_id) {
             inspectors.push(partner);
@@ -380,13 +429,19 @@ impl Device {
             utc_offset_min: self.clock.utc_offset_min(),
         };
         let doc = inspection_doc::create(id, identity.actor(), &new)?;
-        self.edit(id.into(), DocKind::Inspection, Some(doc), |_| Ok(()), |tx| {
-            tx.execute(
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            Some(doc),
+            |_| Ok(()),
+            |tx| {
+                tx.execute(
                 "INSERT INTO inspection_index (id, shop_id, started_at_ms, submitted) VALUES (?1, ?2, ?3, 0)",
                 params![id.to_string(), shop_id.to_string(), started_at_ms],
             )?;
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         tracing::info!(inspection_id = %id, %shop_id, "inspection started");
         Ok(id)
     }
@@ -412,7 +467,21 @@ impl Device {
         self.check_item(id, item_id)?;
         let identity = self.require_identity()?;
         let at = self.clock.now_ms();
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::set_answer(doc, item_id, answer, identity.user_id, at)?), |_| Ok(()))
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| {
+                Ok(inspection_doc::set_answer(
+                    doc,
+                    item_id,
+                    answer,
+                    identity.user_id,
+                    at,
+                )?)
+            },
+            |_| Ok(()),
+        )
     }
 
     /// Records the remark (备注) of an item.
@@ -422,74 +491,161 @@ impl Device {
         }
         let identity = self.require_identity()?;
         let at = self.clock.now_ms();
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::set_remark(doc, item_id, remark, identity.user_id, at)?), |_| Ok(()))
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| {
+                Ok(inspection_doc::set_remark(
+                    doc,
+                    item_id,
+                    remark,
+                    identity.user_id,
+                    at,
+                )?)
+            },
+            |_| Ok(()),
+        )
     }
 
     /// Processes a photo (upright, resized, content-addressed), stores it, and attaches it to an item.
     pub fn attach_photo(&self, id: InspectionId, item_id: &str, bytes: &[u8]) -> DeviceResult<PhotoSummary> {
         let processed = photo::process_photo(bytes)?;
-        let summary = PhotoSummary { hash: processed.hash.clone(), width: processed.width, height: processed.height };
+        let summary = PhotoSummary {
+            hash: processed.hash.clone(),
+            width: processed.width,
+            height: processed.height,
+        };
         let hash = processed.hash.clone();
         let now = self.clock.now_ms();
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::add_photo(doc, item_id, &hash)?), |tx| {
-            store_photo(tx, &processed, now)
-        })?;
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::add_photo(doc, item_id, &hash)?),
+            |tx| store_photo(tx, &processed, now),
+        )?;
         Ok(summary)
     }
 
     pub fn remove_photo(&self, id: InspectionId, item_id: &str, hash: &str) -> DeviceResult<()> {
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::remove_photo(doc, item_id, hash)?), |_| Ok(()))
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::remove_photo(doc, item_id, hash)?),
+            |_| Ok(()),
+        )
     }
 
     pub fn add_inspector(&self, id: InspectionId, inspector: &InspectorRef) -> DeviceResult<()> {
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::add_inspector(doc, inspector)?), |_| Ok(()))
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::add_inspector(doc, inspector)?),
+            |_| Ok(()),
+        )
     }
 
     /// Orders rectification of a failed item: on the spot (with the measure) or by a deadline.
-    pub fn order_rectification(&self, id: InspectionId, item_id: &str, mode: RectificationMode, tier: Tier) -> DeviceResult<()> {
+    pub fn order_rectification(
+        &self,
+        id: InspectionId,
+        item_id: &str,
+        mode: RectificationMode,
+        tier: Tier,
+    ) -> DeviceResult<()> {
         let identity = self.require_identity()?;
         let inspection = self.inspection(id)?;
         let template = self.template_for(&inspection)?;
-        let item = template.item(item_id).ok_or_else(|| DeviceError::Invalid(format!("检查项 {item_id} 不在检查表中")))?;
+        let item = template
+            .item(item_id)
+            .ok_or_else(|| DeviceError::Invalid(format!("检查项 {item_id} 不在检查表中")))?;
         match inspection.answer(item_id).map(|a| item.verdict(a)) {
             Some(ItemVerdict::Failed) => {}
-            _ => return Err(DeviceError::Invalid(format!("{item_id} 未判为不符合，无需整改 (item has not failed)"))),
+            _ => {
+                return Err(DeviceError::Invalid(format!(
+                    "{item_id} 未判为不符合，无需整改 (item has not failed)"
+                )));
+            }
         }
         match &mode {
             RectificationMode::OnSpot { measure } if measure.trim().is_empty() => {
-                return Err(DeviceError::Invalid("现场整改须填写整改措施 (describe the measure taken)".into()));
+                return Err(DeviceError::Invalid(
+                    "现场整改须填写整改措施 (describe the measure taken)".into(),
+                ));
             }
             RectificationMode::Deadline { due, .. } if due_before_today(*due, self.clock.as_ref()) => {
-                return Err(DeviceError::Invalid(format!("整改期限 {due} 早于今天 (deadline is in the past)")));
+                return Err(DeviceError::Invalid(format!(
+                    "整改期限 {due} 早于今天 (deadline is in the past)"
+                )));
             }
             _ => {}
         }
-        let order = RectificationOrder { mode, tier, ordered_by: identity.user_id, ordered_at_ms: self.clock.now_ms() };
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::set_rectification(doc, item_id, &order)?), |_| Ok(()))
+        let order = RectificationOrder {
+            mode,
+            tier,
+            ordered_by: identity.user_id,
+            ordered_at_ms: self.clock.now_ms(),
+        };
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::set_rectification(doc, item_id, &order)?),
+            |_| Ok(()),
+        )
     }
 
     /// Records the signature of the shop's person in charge, from the canvas as PNG.
     pub fn sign(&self, id: InspectionId, signer_name: &str, png: &[u8]) -> DeviceResult<PhotoSummary> {
         if signer_name.trim().is_empty() {
-            return Err(DeviceError::Invalid("请填写签字人姓名 (signer name is required)".into()));
+            return Err(DeviceError::Invalid(
+                "请填写签字人姓名 (signer name is required)".into(),
+            ));
         }
         let processed = photo::process_photo(png)?;
-        let summary = PhotoSummary { hash: processed.hash.clone(), width: processed.width, height: processed.height };
-        let signature = Signature::Signed { signer_name: signer_name.trim().to_owned(), image: processed.hash.clone(), at_ms: self.clock.now_ms() };
+        let summary = PhotoSummary {
+            hash: processed.hash.clone(),
+            width: processed.width,
+            height: processed.height,
+        };
+        let signature = Signature::Signed {
+            signer_name: signer_name.trim().to_owned(),
+            image: processed.hash.clone(),
+            at_ms: self.clock.now_ms(),
+        };
         let now = self.clock.now_ms();
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::set_signature(doc, &signature)?), |tx| {
-            store_photo(tx, &processed, now)
-        })?;
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::set_signature(doc, &signature)?),
+            |tx| store_photo(tx, &processed, now),
+        )?;
         Ok(summary)
     }
 
     /// Records that the shop refused to sign, with the reason and a witness.
     pub fn refuse_signature(&self, id: InspectionId, reason: &str, witness: &str) -> DeviceResult<()> {
         if reason.trim().is_empty() || witness.trim().is_empty() {
-            return Err(DeviceError::Invalid("拒签须记录原因和见证人 (reason and witness are required)".into()));
+            return Err(DeviceError::Invalid(
+                "拒签须记录原因和见证人 (reason and witness are required)".into(),
+            ));
         }
-        let signature = Signature::Refused { reason: reason.trim().to_owned(), witness: witness.trim().to_owned(), at_ms: self.clock.now_ms() };
-        self.edit(id.into(), DocKind::Inspection, None, |doc| Ok(inspection_doc::set_signature(doc, &signature)?), |_| Ok(()))
+        let signature = Signature::Refused {
+            reason: reason.trim().to_owned(),
+            witness: witness.trim().to_owned(),
+            at_ms: self.clock.now_ms(),
+        };
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| Ok(inspection_doc::set_signature(doc, &signature)?),
+            |_| Ok(()),
+        )
     }
 
     /// Computes the live outcome preview with its reason, hazards and what blocks submission.
@@ -501,7 +657,11 @@ impl Device {
             reason_zh: evaluation.reason_zh(),
             hazards: inspection.hazards(template),
             problems: inspection.submit_problems(template),
-            answered: template.items.iter().filter(|i| inspection.answers.contains_key(&i.id)).count(),
+            answered: template
+                .items
+                .iter()
+                .filter(|i| inspection.answers.contains_key(&i.id))
+                .count(),
             total: template.items.len(),
             evaluation,
         })
@@ -512,17 +672,28 @@ impl Device {
         let identity = self.require_identity()?;
         let preview = self.preview(id)?;
         if !preview.problems.is_empty() {
-            return Err(DeviceError::NotReady { problems: preview.problems });
+            return Err(DeviceError::NotReady {
+                problems: preview.problems,
+            });
         }
         let outcome = preview.evaluation.outcome;
         let at = self.clock.now_ms();
-        self.edit(id.into(), DocKind::Inspection, None, |doc| {
-            inspection_doc::submit(doc, identity.user_id, at, outcome)?;
-            Ok(())
-        }, |tx| {
-            tx.execute("UPDATE inspection_index SET submitted = 1, outcome = ?2 WHERE id = ?1", params![id.to_string(), outcome.as_str()])?;
-            Ok(())
-        })?;
+        self.edit(
+            id.into(),
+            DocKind::Inspection,
+            None,
+            |doc| {
+                inspection_doc::submit(doc, identity.user_id, at, outcome)?;
+                Ok(())
+            },
+            |tx| {
+                tx.execute(
+                    "UPDATE inspection_index SET submitted = 1, outcome = ?2 WHERE id = ?1",
+                    params![id.to_string(), outcome.as_str()],
+                )?;
+                Ok(())
+            },
+        )?;
         tracing::info!(inspection_id = %id, outcome = outcome.as_str(), "inspection submitted");
         Ok(preview.evaluation)
     }
@@ -532,13 +703,23 @@ impl Device {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT id, shop_id, started_at_ms, submitted, outcome FROM inspection_index ORDER BY started_at_ms DESC")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
         })?;
         rows.map(|row| {
             let (id, shop, started_at_ms, submitted, outcome) = row?;
             Ok(InspectionSummary {
-                id: id.parse().map_err(|_| DeviceError::Corrupt(format!("inspection id {id:?}")))?,
-                shop_id: shop.parse().map_err(|_| DeviceError::Corrupt(format!("shop id {shop:?}")))?,
+                id: id
+                    .parse()
+                    .map_err(|_| DeviceError::Corrupt(format!("inspection id {id:?}")))?,
+                shop_id: shop
+                    .parse()
+                    .map_err(|_| DeviceError::Corrupt(format!("shop id {shop:?}")))?,
                 started_at_ms,
                 submitted,
                 outcome,
@@ -550,9 +731,16 @@ impl Device {
     /// Returns a stored photo: the full JPEG and the thumbnail.
     pub fn photo(&self, hash: &str) -> DeviceResult<(Vec<u8>, Vec<u8>)> {
         self.conn()
-            .query_row("SELECT jpeg, thumbnail FROM photos WHERE hash = ?1", [hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT jpeg, thumbnail FROM photos WHERE hash = ?1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
-            .ok_or_else(|| DeviceError::NotFound { what: "照片", id: hash.to_owned() })
+            .ok_or_else(|| DeviceError::NotFound {
+                what: "照片",
+                id: hash.to_owned(),
+            })
     }
 
     // ---- rectification review ----
@@ -566,12 +754,20 @@ impl Device {
             .collect();
         let mut out = Vec::new();
         for id in ids {
-            let (task, rounds) = self.with_doc(id, |doc| Ok((task_docs::task_of(doc)?, task_docs::read_rounds(doc)?)))?;
-            let Some(latest) = rounds.last().cloned() else { continue };
+            let (task, rounds) = self.with_doc(id, |doc| {
+                Ok((task_docs::task_of(doc)?, task_docs::read_rounds(doc)?))
+            })?;
+            let Some(latest) = rounds.last().cloned() else {
+                continue;
+            };
             let round = (rounds.len() - 1) as u32;
             let decided = self.reviews_of(task)?.iter().any(|r| r.round == round);
             if !decided {
-                out.push(ProofToReview { task_id: task, round, proof: latest });
+                out.push(ProofToReview {
+                    task_id: task,
+                    round,
+                    proof: latest,
+                });
             }
         }
         Ok(out)
@@ -592,28 +788,59 @@ impl Device {
             Err(DeviceError::NotFound { .. }) => Vec::new(),
             Err(e) => return Err(e),
         };
-        Ok(foodpatrol_shared::rectification::derive_task_state(mode, &rounds, &self.reviews_of(task)?))
+        Ok(foodpatrol_shared::rectification::derive_task_state(
+            mode,
+            &rounds,
+            &self.reviews_of(task)?,
+        ))
     }
 
     /// Verifies or returns the owner's latest proof of a task (复查). Durable when it returns.
     pub fn review_task(&self, task: TaskId, decision: ReviewDecision, remark: &str) -> DeviceResult<()> {
         let identity = self.require_identity()?;
         if identity.role != Role::Inspector {
-            return Err(DeviceError::Invalid("只有检查人员可以复查整改 (only inspectors review)".into()));
+            return Err(DeviceError::Invalid(
+                "只有检查人员可以复查整改 (only inspectors review)".into(),
+            ));
         }
-        let rounds = self.with_doc(task.response_doc(), |doc| Ok(task_docs::read_rounds(doc)?)).map_err(|e| match e {
-            DeviceError::NotFound { .. } => DeviceError::Invalid("经营者尚未提交整改材料 (no proof submitted yet)".into()),
-            other => other,
-        })?;
-        let round = rounds.len().checked_sub(1).ok_or_else(|| DeviceError::Invalid("经营者尚未提交整改材料".into()))? as u32;
+        let rounds = self
+            .with_doc(task.response_doc(), |doc| Ok(task_docs::read_rounds(doc)?))
+            .map_err(|e| match e {
+                DeviceError::NotFound { .. } => {
+                    DeviceError::Invalid("经营者尚未提交整改材料 (no proof submitted yet)".into())
+                }
+                other => other,
+            })?;
+        let round = rounds
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| DeviceError::Invalid("经营者尚未提交整改材料".into()))? as u32;
         if decision == ReviewDecision::Returned && remark.trim().is_empty() {
-            return Err(DeviceError::Invalid("退回整改须说明原因 (say why the proof is returned)".into()));
+            return Err(DeviceError::Invalid(
+                "退回整改须说明原因 (say why the proof is returned)".into(),
+            ));
         }
-        let review = Review { round, decision, remark: remark.trim().to_owned(), by: identity.user_id, at_ms: self.clock.now_ms() };
+        let review = Review {
+            round,
+            decision,
+            remark: remark.trim().to_owned(),
+            by: identity.user_id,
+            at_ms: self.clock.now_ms(),
+        };
         let doc_id = task.review_doc();
         let exists = self.with_doc(doc_id, |_| Ok(())).is_ok();
-        let create = if exists { None } else { Some(task_docs::create_review(task, identity.actor())?) };
-        self.edit(doc_id, DocKind::RectificationReview, create, |doc| Ok(task_docs::add_review(doc, &review)?), |_| Ok(()))?;
+        let create = if exists {
+            None
+        } else {
+            Some(task_docs::create_review(task, identity.actor())?)
+        };
+        self.edit(
+            doc_id,
+            DocKind::RectificationReview,
+            create,
+            |doc| Ok(task_docs::add_review(doc, &review)?),
+            |_| Ok(()),
+        )?;
         tracing::info!(%task, round, ?decision, "task reviewed");
         Ok(())
     }

@@ -16,7 +16,9 @@ pub enum DeviceError {
     Corrupt(String),
     #[error("设备尚未登录，请联网后登录一次 (this device is not signed in)")]
     NotSignedIn,
-    #[error("登录已失效，请重新登录；未同步的记录仍保存在本机 (the server no longer accepts this device's token)")]
+    #[error(
+        "登录已失效，请重新登录；未同步的记录仍保存在本机 (the server no longer accepts this device's token)"
+    )]
     SignedOut,
     #[error("没有找到{what} {id} (not found)")]
     NotFound { what: &'static str, id: String },
@@ -31,7 +33,11 @@ pub enum DeviceError {
     #[error("网络不可用，记录已保存在本机，联网后会自动同步 (offline: {0})")]
     Offline(String),
     #[error("服务器拒绝了请求：{message} ({code}, HTTP {status})")]
-    Server { status: u16, code: String, message: String },
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("输入无效：{0}")]
     Invalid(String),
 }

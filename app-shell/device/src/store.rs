@@ -18,8 +18,10 @@ use crate::error::{DeviceError, DeviceResult};
 /// Appended changes after which a document's snapshot is rewritten.
 pub const COMPACT_AFTER: i64 = 64;
 
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_device_store", include_str!("../../../migrations/device/0001_device_store.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_device_store",
+    include_str!("../../../migrations/device/0001_device_store.sql"),
+)];
 
 /// Opens the store, applying pending migrations.
 pub fn open(path: &Path) -> DeviceResult<Connection> {
@@ -34,7 +36,11 @@ pub fn open(path: &Path) -> DeviceResult<Connection> {
     )?;
     for (name, sql) in MIGRATIONS {
         let tx = conn.transaction()?;
-        let applied = tx.query_row("SELECT 1 FROM schema_migrations WHERE name = ?1", [name], |_| Ok(())).optional()?;
+        let applied = tx
+            .query_row("SELECT 1 FROM schema_migrations WHERE name = ?1", [name], |_| {
+                Ok(())
+            })
+            .optional()?;
         if applied.is_none() {
             tx.execute_batch(sql)?;
             tx.execute(
@@ -58,7 +64,8 @@ pub struct DocRow {
 }
 
 fn parse_doc_id(text: String) -> DeviceResult<DocId> {
-    text.parse().map_err(|_| DeviceError::Corrupt(format!("document id {text:?}")))
+    text.parse()
+        .map_err(|_| DeviceError::Corrupt(format!("document id {text:?}")))
 }
 
 fn parse_kind(text: &str) -> DeviceResult<DocKind> {
@@ -70,18 +77,26 @@ pub fn heads_text(heads: &[ChangeHash]) -> String {
 }
 
 pub fn parse_heads(text: &str) -> DeviceResult<Vec<ChangeHash>> {
-    let parts: Vec<String> = text.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let parts: Vec<String> = text
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     crdt::heads_from_hex(&parts).map_err(|e| DeviceError::Corrupt(e.to_string()))
 }
 
 /// Loads a document from its snapshot and appended changes.
 pub fn load_doc(conn: &Connection, id: DocId) -> DeviceResult<Option<(DocKind, Automerge)>> {
     let row: Option<(String, Option<Vec<u8>>)> = conn
-        .query_row("SELECT kind, snapshot FROM docs WHERE doc_id = ?1", [id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT kind, snapshot FROM docs WHERE doc_id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
-    let Some((kind, snapshot)) = row else { return Ok(None) };
+    let Some((kind, snapshot)) = row else {
+        return Ok(None);
+    };
     let mut doc = match snapshot {
         Some(bytes) if !bytes.is_empty() => {
             Automerge::load(&bytes).map_err(|e| DeviceError::Corrupt(format!("document {id}: {e}")))?
@@ -96,7 +111,8 @@ pub fn load_doc(conn: &Connection, id: DocId) -> DeviceResult<Option<(DocKind, A
             Change::from_bytes(bytes).map_err(|e| DeviceError::Corrupt(format!("change of {id}: {e}")))
         })
         .collect::<DeviceResult<Vec<_>>>()?;
-    doc.apply_changes(changes).map_err(|e| DeviceError::Corrupt(format!("document {id}: {e}")))?;
+    doc.apply_changes(changes)
+        .map_err(|e| DeviceError::Corrupt(format!("document {id}: {e}")))?;
     Ok(Some((parse_kind(&kind)?, doc)))
 }
 
@@ -122,10 +138,16 @@ pub fn append_changes(
 
 /// Rewrites a document's snapshot and clears its change log once the log is long, in `tx`.
 pub fn compact_if_long(tx: &rusqlite::Transaction<'_>, id: DocId, doc: &Automerge) -> DeviceResult<()> {
-    let count: i64 =
-        tx.query_row("SELECT COUNT(*) FROM doc_changes WHERE doc_id = ?1", [id.to_string()], |r| r.get(0))?;
+    let count: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM doc_changes WHERE doc_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
     if count >= COMPACT_AFTER {
-        tx.execute("UPDATE docs SET snapshot = ?2 WHERE doc_id = ?1", params![id.to_string(), doc.save()])?;
+        tx.execute(
+            "UPDATE docs SET snapshot = ?2 WHERE doc_id = ?1",
+            params![id.to_string(), doc.save()],
+        )?;
         tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [id.to_string()])?;
     }
     Ok(())
@@ -137,7 +159,12 @@ pub fn outbox(conn: &Connection) -> DeviceResult<Vec<DocRow>> {
         "SELECT doc_id, kind, synced_heads, dirty FROM docs WHERE dirty = 1 AND rejected_code IS NULL ORDER BY updated_at_ms",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {

@@ -12,10 +12,10 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use foodpatrol_shared::crdt::{self, inspection_doc};
 use foodpatrol_shared::ids::DocId;
 use foodpatrol_shared::protocol::{
-    ApiError, DocKind, DocPush, RegisterRequest, RegisterResponse, RejectedDoc, SyncRequest, SyncResponse,
-    CBOR_MEDIA_TYPE, MAX_SYNC_BODY_BYTES, PROTOCOL_VERSION, UPLOAD_LENGTH_HEADER, UPLOAD_OFFSET_HEADER,
+    ApiError, CBOR_MEDIA_TYPE, DocKind, DocPush, MAX_SYNC_BODY_BYTES, PROTOCOL_VERSION, RegisterRequest,
+    RegisterResponse, RejectedDoc, SyncRequest, SyncResponse, UPLOAD_LENGTH_HEADER, UPLOAD_OFFSET_HEADER,
 };
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -80,8 +80,16 @@ fn offline(e: &reqwest::Error) -> DeviceError {
 async fn error_from(response: reqwest::Response) -> DeviceError {
     let status = response.status().as_u16();
     match response.json::<ApiError>().await {
-        Ok(body) => DeviceError::Server { status, code: body.code, message: body.message },
-        Err(_) => DeviceError::Server { status, code: "unexpected_response".into(), message: format!("HTTP {status}") },
+        Ok(body) => DeviceError::Server {
+            status,
+            code: body.code,
+            message: body.message,
+        },
+        Err(_) => DeviceError::Server {
+            status,
+            code: "unexpected_response".into(),
+            message: format!("HTTP {status}"),
+        },
     }
 }
 
@@ -95,12 +103,22 @@ struct Batch {
 
 impl Device {
     /// Signs in on this device (needs the network once) and stores the identity and token.
-    pub async fn register(&self, server_url: &str, username: &str, password: &str, device_name: &str) -> DeviceResult<Identity> {
+    pub async fn register(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> DeviceResult<Identity> {
         let server_url = server_url.trim_end_matches('/').to_owned();
         let response = self
             .http
             .post(format!("{server_url}/v1/devices/register"))
-            .json(&RegisterRequest { username: username.to_owned(), password: password.to_owned(), device_name: device_name.to_owned() })
+            .json(&RegisterRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+                device_name: device_name.to_owned(),
+            })
             .send()
             .await
             .map_err(|e| offline(&e))?;
@@ -126,12 +144,17 @@ impl Device {
     pub fn sync_status(&self) -> DeviceResult<SyncStatus> {
         let conn = self.conn();
         let pending_docs = store::outbox(&conn)?.len();
-        let pending_photos: i64 = conn.query_row("SELECT COUNT(*) FROM photos WHERE uploaded = 0", [], |r| r.get(0))?;
+        let pending_photos: i64 =
+            conn.query_row("SELECT COUNT(*) FROM photos WHERE uploaded = 0", [], |r| r.get(0))?;
         let rejected = store::rejected(&conn)?
             .into_iter()
             .map(|row| {
                 let (code, message) = row.rejected.unwrap_or_default();
-                RejectedDoc { doc_id: row.id, code, message }
+                RejectedDoc {
+                    doc_id: row.id,
+                    code,
+                    message,
+                }
             })
             .collect();
         let (cursor, last_attempt_ms, last_success_ms, last_error, skew_ms, skew_flagged) = conn.query_row(
@@ -155,7 +178,10 @@ impl Device {
     /// Puts a refused document back into the outbox (after the cause was fixed, such as signing in
     /// as the right user).
     pub fn retry_rejected(&self, id: DocId) -> DeviceResult<()> {
-        self.conn().execute("UPDATE docs SET rejected_code = NULL, rejected_message = NULL WHERE doc_id = ?1", [id.to_string()])?;
+        self.conn().execute(
+            "UPDATE docs SET rejected_code = NULL, rejected_message = NULL WHERE doc_id = ?1",
+            [id.to_string()],
+        )?;
         Ok(())
     }
 
@@ -193,7 +219,9 @@ impl Device {
         let mut set_aside: BTreeSet<DocId> = BTreeSet::new();
         for _ in 0..MAX_ROUNDS {
             let batch = self.next_batch(&set_aside)?;
-            let cursor: i64 = self.conn().query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+            let cursor: i64 =
+                self.conn()
+                    .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
             let request = SyncRequest {
                 protocol: PROTOCOL_VERSION,
                 device_now_ms: self.now_ms(),
@@ -218,15 +246,32 @@ impl Device {
                 self.forget_token()?;
                 return Err(DeviceError::SignedOut);
             }
-            if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY
+            {
                 let bytes = response.bytes().await.map_err(|e| offline(&e))?;
                 let api: Option<ApiError> = serde_json::from_slice(&bytes).ok();
                 let pushed: BTreeSet<DocId> = request.docs.iter().map(|d| d.doc_id).collect();
-                let named: Vec<RejectedDoc> =
-                    api.as_ref().map(|a| a.rejected.iter().filter(|r| pushed.contains(&r.doc_id)).cloned().collect()).unwrap_or_default();
+                let named: Vec<RejectedDoc> = api
+                    .as_ref()
+                    .map(|a| {
+                        a.rejected
+                            .iter()
+                            .filter(|r| pushed.contains(&r.doc_id))
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if named.is_empty() {
-                    let api = api.unwrap_or(ApiError { code: "unexpected_response".into(), message: format!("HTTP {status}"), rejected: vec![] });
-                    return Err(DeviceError::Server { status: status.as_u16(), code: api.code, message: api.message });
+                    let api = api.unwrap_or(ApiError {
+                        code: "unexpected_response".into(),
+                        message: format!("HTTP {status}"),
+                        rejected: vec![],
+                    });
+                    return Err(DeviceError::Server {
+                        status: status.as_u16(),
+                        code: api.code,
+                        message: api.message,
+                    });
                 }
                 // Set the refused documents aside and send the rest again, once per refusal.
                 self.quarantine(&named)?;
@@ -240,11 +285,12 @@ impl Device {
             let bytes = response.bytes().await.map_err(|e| offline(&e))?;
             report.body_bytes_received += bytes.len() as u64;
             report.change_bytes_sent += batch.change_bytes;
-            let body: SyncResponse = ciborium::from_reader(bytes.as_ref()).map_err(|e| DeviceError::Server {
-                status: status.as_u16(),
-                code: "invalid_response".into(),
-                message: format!("服务器响应无法解析 (invalid CBOR response: {e})"),
-            })?;
+            let body: SyncResponse =
+                ciborium::from_reader(bytes.as_ref()).map_err(|e| DeviceError::Server {
+                    status: status.as_u16(),
+                    code: "invalid_response".into(),
+                    message: format!("服务器响应无法解析 (invalid CBOR response: {e})"),
+                })?;
             report.pushed_docs += request.docs.len();
             report.new_changes_acked += body.acks.iter().map(|a| a.new_changes).sum::<u32>();
             report.updated_docs += body.updates.len();
@@ -286,32 +332,49 @@ impl Device {
                 break;
             }
             let push = self.with_doc(row.id, |doc| {
-                let known = row.synced_heads.iter().all(|h| doc.get_change_by_hash(h).is_some());
+                let known = row
+                    .synced_heads
+                    .iter()
+                    .all(|h| doc.get_change_by_hash(h).is_some());
                 let base: &[ChangeHash] = if known { &row.synced_heads } else { &[] };
                 let changes = doc.get_changes(base);
                 Ok(DocPush {
                     doc_id: row.id,
                     kind: row.kind,
-                    changes: changes.iter().map(|c| ByteBuf::from(c.raw_bytes().to_vec())).collect(),
+                    changes: changes
+                        .iter()
+                        .map(|c| ByteBuf::from(c.raw_bytes().to_vec()))
+                        .collect(),
                     heads: crdt::heads_to_hex(&doc.get_heads()),
                 })
             })?;
             if push.changes.is_empty() {
-                self.conn().execute("UPDATE docs SET dirty = 0 WHERE doc_id = ?1", [row.id.to_string()])?;
+                self.conn().execute(
+                    "UPDATE docs SET dirty = 0 WHERE doc_id = ?1",
+                    [row.id.to_string()],
+                )?;
                 continue;
             }
             change_bytes += push.changes.iter().map(|c| c.len() as u64).sum::<u64>();
             pushes.push(push);
         }
-        Ok(Batch { pushes, change_bytes, more })
+        Ok(Batch {
+            pushes,
+            change_bytes,
+            more,
+        })
     }
 
     /// Applies a sync response durably: merged changes, acknowledged heads, reference data, cursor.
     fn apply_response(&self, response: SyncResponse) -> DeviceResult<()> {
         let identity = self.require_identity()?;
         let now = self.now_ms();
-        let touched: Vec<DocId> =
-            response.updates.iter().map(|u| u.doc_id).chain(response.acks.iter().map(|a| a.doc_id)).collect();
+        let touched: Vec<DocId> = response
+            .updates
+            .iter()
+            .map(|u| u.doc_id)
+            .chain(response.acks.iter().map(|a| a.doc_id))
+            .collect();
         // Load every touched document into the cache before taking the database lock; a document
         // new to this device is not in the store yet and starts empty below.
         for id in &touched {
@@ -322,18 +385,28 @@ impl Device {
             let mut conn = self.conn();
             let tx = conn.transaction()?;
             for update in &response.updates {
-                let doc = docs.entry(update.doc_id).or_insert_with(|| Automerge::new().with_actor(identity.actor()));
+                let doc = docs
+                    .entry(update.doc_id)
+                    .or_insert_with(|| Automerge::new().with_actor(identity.actor()));
                 let changes = update
                     .changes
                     .iter()
                     .map(|bytes| Change::from_bytes(bytes.to_vec()))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| DeviceError::Server { status: 200, code: "invalid_change".into(), message: e.to_string() })?;
-                let fresh: Vec<Change> = changes.into_iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).collect();
+                    .map_err(|e| DeviceError::Server {
+                        status: 200,
+                        code: "invalid_change".into(),
+                        message: e.to_string(),
+                    })?;
+                let fresh: Vec<Change> = changes
+                    .into_iter()
+                    .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
+                    .collect();
                 if fresh.is_empty() {
                     continue;
                 }
-                doc.apply_changes(fresh.clone()).map_err(|e| DeviceError::Document(e.into()))?;
+                doc.apply_changes(fresh.clone())
+                    .map_err(|e| DeviceError::Document(e.into()))?;
                 store::append_changes(&tx, update.doc_id, update.kind, &fresh, now)?;
                 if update.kind == DocKind::Inspection
                     && let Ok(inspection) = inspection_doc::read(doc)
@@ -367,7 +440,13 @@ impl Device {
                     "INSERT INTO shops (id, licence_no, name, address, record) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(id) DO UPDATE SET licence_no = excluded.licence_no, name = excluded.name,
                          address = excluded.address, record = excluded.record",
-                    params![shop.id.to_string(), shop.licence_no, shop.name, shop.address, serde_json::to_string(shop).expect("shops serialize")],
+                    params![
+                        shop.id.to_string(),
+                        shop.licence_no,
+                        shop.name,
+                        shop.address,
+                        serde_json::to_string(shop).expect("shops serialize")
+                    ],
                 )?;
             }
             for assignment in &response.reference.assignments {
@@ -407,11 +486,18 @@ impl Device {
         result
     }
 
-    async fn upload_pending_photos(&self, identity: &Identity, token: &str, report: &mut SyncReport) -> DeviceResult<()> {
+    async fn upload_pending_photos(
+        &self,
+        identity: &Identity,
+        token: &str,
+        report: &mut SyncReport,
+    ) -> DeviceResult<()> {
         let pending: Vec<String> = {
             let conn = self.conn();
-            let mut stmt = conn.prepare_cached("SELECT hash FROM photos WHERE uploaded = 0 ORDER BY created_at_ms")?;
-            stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?
+            let mut stmt =
+                conn.prepare_cached("SELECT hash FROM photos WHERE uploaded = 0 ORDER BY created_at_ms")?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?
         };
         let mut first_error = None;
         for hash in pending {
@@ -423,7 +509,10 @@ impl Device {
                 }
                 Err(e @ (DeviceError::Offline(_) | DeviceError::SignedOut)) => return Err(e),
                 Err(e) => {
-                    tracing::warn!(code = e.code(), "photo upload failed; will retry at the next sync");
+                    tracing::warn!(
+                        code = e.code(),
+                        "photo upload failed; will retry at the next sync"
+                    );
                     first_error.get_or_insert(e);
                 }
             }
@@ -432,17 +521,35 @@ impl Device {
     }
 
     /// Uploads one stored photo, resuming from what the server already holds.
-    pub async fn upload_photo(&self, identity: &Identity, token: &str, hash: &str) -> DeviceResult<PhotoUpload> {
+    pub async fn upload_photo(
+        &self,
+        identity: &Identity,
+        token: &str,
+        hash: &str,
+    ) -> DeviceResult<PhotoUpload> {
         let (jpeg, _) = self.photo(hash)?;
         let status_url = format!("{}/v1/photos/{hash}/upload", identity.server_url);
-        let response = self.http.get(&status_url).bearer_auth(token).send().await.map_err(|e| offline(&e))?;
+        let response = self
+            .http
+            .get(&status_url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| offline(&e))?;
         if !response.status().is_success() {
             return Err(error_from(response).await);
         }
         let status: UploadStatus = response.json().await.map_err(|e| offline(&e))?;
-        let mut upload = PhotoUpload { round_trips: 1, bytes_sent: 0 };
+        let mut upload = PhotoUpload {
+            round_trips: 1,
+            bytes_sent: 0,
+        };
         if !status.complete {
-            let offset = if status.received_bytes <= jpeg.len() as u64 { status.received_bytes } else { 0 };
+            let offset = if status.received_bytes <= jpeg.len() as u64 {
+                status.received_bytes
+            } else {
+                0
+            };
             let body = jpeg[offset as usize..].to_vec();
             upload.bytes_sent = body.len() as u64;
             upload.round_trips += 1;
@@ -461,14 +568,17 @@ impl Device {
                 return Err(error_from(response).await);
             }
         }
-        self.conn().execute("UPDATE photos SET uploaded = 1 WHERE hash = ?1", [hash])?;
+        self.conn()
+            .execute("UPDATE photos SET uploaded = 1 WHERE hash = ?1", [hash])?;
         Ok(upload)
     }
 
     /// Returns the number of photos still waiting for upload.
     pub fn pending_photo_count(&self) -> DeviceResult<usize> {
-        let count: Option<i64> =
-            self.conn().query_row("SELECT COUNT(*) FROM photos WHERE uploaded = 0", [], |r| r.get(0)).optional()?;
+        let count: Option<i64> = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM photos WHERE uploaded = 0", [], |r| r.get(0))
+            .optional()?;
         Ok(count.unwrap_or(0) as usize)
     }
 }
@@ -489,7 +599,11 @@ fn set_synced(
     heads: &[String],
 ) -> DeviceResult<()> {
     let Some(doc) = docs.get(&id) else { return Ok(()) };
-    let parsed = crdt::heads_from_hex(heads).map_err(|e| DeviceError::Server { status: 200, code: "invalid_heads".into(), message: e.to_string() })?;
+    let parsed = crdt::heads_from_hex(heads).map_err(|e| DeviceError::Server {
+        status: 200,
+        code: "invalid_heads".into(),
+        message: e.to_string(),
+    })?;
     // Only heads this device holds can be a base for the next push.
     if !parsed.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
         return Ok(());
