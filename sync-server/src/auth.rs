@@ -66,13 +66,11 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> Result<Regi
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
-    let user = match (user, ok) {
-        (Some(user), true) => user,
-        _ => {
-            tracing::warn!("sign-in rejected");
-            return Err(AppError::BadCredentials);
-        }
+    let (Some(user), true) = (user, ok) else {
+        tracing::warn!("sign-in rejected");
+        return Err(AppError::BadCredentials);
     };
+
     let device = DeviceRecord {
         id: DeviceId::new_v7(),
         user_id: user.id,

@@ -24,38 +24,56 @@ pub trait TaskProgressSource {
     fn reviews(&self, task: TaskId) -> Vec<Review>;
 }
 
-/// Builds a task row from its order and the owner's and inspector's documents.
-pub fn task_row(
-    task: TaskId,
-    item_id: &str,
-    item_text: &str,
-    key: bool,
-    remark: &str,
-    photos: &[String],
-    mode: RectificationMode,
-    tier: Tier,
-    rounds: Vec<ResponseRound>,
-    reviews: Vec<Review>,
-) -> TaskRow {
-    let state = rectification::derive_task_state(&mode, &rounds, &reviews);
-    let closed_at_ms = match state {
-        TaskState::Verified => reviews.iter().map(|r| r.at_ms).max(),
-        TaskState::FixedOnSpot => None,
-        _ => None,
-    };
-    TaskRow {
-        id: task,
-        item_id: item_id.to_owned(),
-        item_text: item_text.to_owned(),
-        key,
-        remark: remark.to_owned(),
-        photos: photos.to_vec(),
-        mode,
-        tier,
-        state,
-        rounds,
-        reviews,
-        closed_at_ms,
+/// What a task is, before any owner or inspector acted on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskOrigin {
+    pub id: TaskId,
+    pub item_id: String,
+    pub item_text: String,
+    pub key: bool,
+    pub remark: String,
+    pub photos: Vec<String>,
+    pub mode: RectificationMode,
+    pub tier: Tier,
+}
+
+impl TaskOrigin {
+    /// Builds the task row with its state derived from the owner's rounds and the inspector's reviews.
+    pub fn with_progress(self, rounds: Vec<ResponseRound>, reviews: Vec<Review>) -> TaskRow {
+        let state = rectification::derive_task_state(&self.mode, &rounds, &reviews);
+        let closed_at_ms = match state {
+            TaskState::Verified => reviews.iter().map(|r| r.at_ms).max(),
+            _ => None,
+        };
+        TaskRow {
+            id: self.id,
+            item_id: self.item_id,
+            item_text: self.item_text,
+            key: self.key,
+            remark: self.remark,
+            photos: self.photos,
+            mode: self.mode,
+            tier: self.tier,
+            state,
+            rounds,
+            reviews,
+            closed_at_ms,
+        }
+    }
+}
+
+impl From<&TaskRow> for TaskOrigin {
+    fn from(row: &TaskRow) -> Self {
+        TaskOrigin {
+            id: row.id,
+            item_id: row.item_id.clone(),
+            item_text: row.item_text.clone(),
+            key: row.key,
+            remark: row.remark.clone(),
+            photos: row.photos.clone(),
+            mode: row.mode.clone(),
+            tier: row.tier,
+        }
     }
 }
 
@@ -135,18 +153,17 @@ pub fn project_inspection(input: &InspectionInput<'_>, progress: &dyn TaskProgre
                         Tier::SelfFix,
                     ),
                 };
-                task_row(
-                    hazard.task_id,
-                    &hazard.item_id,
-                    &hazard.text,
-                    hazard.key,
-                    &hazard.remark,
-                    &hazard.photos,
+                TaskOrigin {
+                    id: hazard.task_id,
+                    item_id: hazard.item_id,
+                    item_text: hazard.text,
+                    key: hazard.key,
+                    remark: hazard.remark,
+                    photos: hazard.photos,
                     mode,
                     tier,
-                    progress.rounds(hazard.task_id),
-                    progress.reviews(hazard.task_id),
-                )
+                }
+                .with_progress(progress.rounds(hazard.task_id), progress.reviews(hazard.task_id))
             })
             .collect()
     } else {
@@ -169,11 +186,9 @@ pub fn project_inspection(input: &InspectionInput<'_>, progress: &dyn TaskProgre
         received_at: input.received_at,
         key_failed: tally.key_failed,
         general_failed: tally.general_failed,
-        general_pass_permille: if applicable == 0 {
-            1000
-        } else {
-            tally.general_passed * 1000 / applicable
-        },
+        general_pass_permille: (tally.general_passed * 1000)
+            .checked_div(applicable)
+            .unwrap_or(1000),
         conflicts: input
             .current
             .answers

@@ -151,6 +151,7 @@ pub struct InspectionRow {
 
 /// What a document write changes in the projections.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // One per written document; boxing the task row buys nothing.
 pub enum Projection {
     Inspection(Box<InspectionRow>),
     /// A response or review changed a task's state.

@@ -239,6 +239,7 @@ fn kind_label(kind: DocKind) -> &'static str {
 }
 
 /// What a merged document means, read and checked.
+#[allow(clippy::large_enum_variant)] // Short-lived, one per pushed document.
 enum Meaning {
     Inspection {
         current: Inspection,
@@ -699,19 +700,7 @@ async fn build_commit(
 }
 
 fn progress_row(task: &TaskInfo, rounds: Vec<ResponseRound>, reviews: Vec<Review>) -> crate::store::TaskRow {
-    let row = &task.row;
-    projection::task_row(
-        row.id,
-        &row.item_id,
-        &row.item_text,
-        row.key,
-        &row.remark,
-        &row.photos,
-        row.mode.clone(),
-        row.tier,
-        rounds,
-        reviews,
-    )
+    projection::TaskOrigin::from(&task.row).with_progress(rounds, reviews)
 }
 
 /// The task's inspectors and the owner accounts of its shop.

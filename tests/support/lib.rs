@@ -33,7 +33,7 @@ pub fn fixture(relative: &str) -> Vec<u8> {
 pub fn signature_png() -> Vec<u8> {
     let mut image = image::RgbaImage::from_pixel(300, 120, image::Rgba([255, 255, 255, 255]));
     for x in 20..280u32 {
-        let y = 60.0 + 30.0 * ((x as f64) / 25.0).sin();
+        let y = 60.0 + 30.0 * (f64::from(x) / 25.0).sin();
         for dy in 0..3u32 {
             image.put_pixel(x, (y as u32 + dy).min(119), image::Rgba([20, 20, 20, 255]));
         }

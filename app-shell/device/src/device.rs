@@ -320,7 +320,7 @@ impl Device {
         docs: &'a mut HashMap<DocId, Automerge>,
         id: DocId,
     ) -> DeviceResult<&'a mut Automerge> {
-        if !docs.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = docs.entry(id) {
             let identity = self.identity()?;
             let (_, mut doc) = store::load_doc(&self.conn(), id)?.ok_or_else(|| DeviceError::NotFound {
                 what: "记录",
@@ -329,7 +329,7 @@ impl Device {
             if let Some(identity) = identity {
                 doc.set_actor(identity.actor());
             }
-            docs.insert(id, doc);
+            slot.insert(doc);
         }
         Ok(docs.get_mut(&id).expect("inserted above"))
     }

@@ -120,9 +120,22 @@ fn next_seq(tx: &rusqlite::Transaction<'_>) -> StoreResult<u64> {
     Ok(value as u64)
 }
 
-fn user_from_row(
-    row: &Row<'_>,
-) -> rusqlite::Result<(String, String, String, String, Option<String>, Option<String>)> {
+/// Raw columns of [`USER_COLUMNS`].
+type UserColumns = (String, String, String, String, Option<String>, Option<String>);
+/// Raw columns of [`SHOP_COLUMNS`].
+type ShopColumns = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<u32>,
+    Option<u32>,
+    String,
+);
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserColumns> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -135,9 +148,7 @@ fn user_from_row(
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.office, u.shop_id";
 
-fn user_record(
-    raw: (String, String, String, String, Option<String>, Option<String>),
-) -> StoreResult<UserRecord> {
+fn user_record(raw: UserColumns) -> StoreResult<UserRecord> {
     let (id, username, display_name, role, office, shop_id) = raw;
     Ok(UserRecord {
         id: parse("user id", id)?,
@@ -149,19 +160,7 @@ fn user_record(
     })
 }
 
-fn shop_from_row(
-    row: &Row<'_>,
-) -> rusqlite::Result<(
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<u32>,
-    Option<u32>,
-    String,
-)> {
+fn shop_from_row(row: &Row<'_>) -> rusqlite::Result<ShopColumns> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -178,20 +177,7 @@ fn shop_from_row(
 const SHOP_COLUMNS: &str =
     "s.id, s.licence_no, s.name, s.address, s.street, s.business_type, s.area_m2, s.meals_per_day, s.serves";
 
-#[allow(clippy::type_complexity)]
-fn shop_record(
-    raw: (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<u32>,
-        Option<u32>,
-        String,
-    ),
-) -> StoreResult<Shop> {
+fn shop_record(raw: ShopColumns) -> StoreResult<Shop> {
     let (id, licence_no, name, address, street, business_type, area_m2, meals_per_day, serves) = raw;
     Ok(Shop {
         id: parse("shop id", id)?,
