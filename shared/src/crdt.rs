@@ -56,7 +56,7 @@ use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, S
 use sha2_free::derive_actor;
 use thiserror::Error;
 
-use crate::ids::DocId;
+use crate::ids::{DeviceId, DocId};
 use crate::protocol::DocKind;
 
 /// Version of the document layout, written into every skeleton. Serialized: bump only with a migration.
@@ -107,6 +107,28 @@ fn skeleton_containers(kind: DocKind) -> &'static [(&'static str, ObjType)] {
         DocKind::RectificationResponse => &[("meta", ObjType::Map), ("rounds", ObjType::List)],
         DocKind::RectificationReview => &[("meta", ObjType::Map), ("reviews", ObjType::List)],
     }
+}
+
+/// Returns the automerge actor of one session of a registered device: the device id's 16 bytes
+/// followed by 8 random bytes chosen when the app opens its store.
+///
+/// The random part keeps sequence numbers unique when a device's database is restored from an old
+/// copy: the restored copy writes as a new actor instead of reusing (actor, seq) pairs the server
+/// already holds. The server checks only the device-id prefix ([`actor_device`]).
+pub fn session_actor(device: DeviceId, session: [u8; 8]) -> ActorId {
+    let mut bytes = device.as_uuid().into_bytes().to_vec();
+    bytes.extend_from_slice(&session);
+    ActorId::from(bytes)
+}
+
+/// Returns the registered device a session actor belongs to, or `None` for any other actor.
+pub fn actor_device(actor: &ActorId) -> Option<DeviceId> {
+    let bytes = actor.to_bytes();
+    if bytes.len() != 24 {
+        return None;
+    }
+    let id: [u8; 16] = bytes[..16].try_into().ok()?;
+    Some(DeviceId(uuid::Uuid::from_bytes(id)))
 }
 
 /// Returns the actor that makes a document's skeleton: derived from the id, owned by no device.

@@ -4,7 +4,7 @@
 //! document for them, with the owner's own device registration as the automerge actor, and then
 //! runs it through the same checks and merge as any device's sync. The writer is still the owner.
 
-use automerge::{ActorId, Automerge};
+use automerge::Automerge;
 use chrono::Utc;
 use foodpatrol_shared::crdt::task_docs;
 use foodpatrol_shared::ids::TaskId;
@@ -89,7 +89,9 @@ pub async fn submit_proof(
         });
     }
 
-    let actor = ActorId::from(caller.device.id.as_uuid().into_bytes());
+    // Each proof is written by a fresh session actor, so concurrent submissions never share a sequence.
+    let session: [u8; 8] = uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 of 16 bytes");
+    let actor = foodpatrol_shared::crdt::session_actor(caller.device.id, session);
     let doc_id = task_id.response_doc();
     let stored = state.store.load_docs(&[doc_id]).await?;
     let (mut doc, before) = match stored.first() {

@@ -1,4 +1,4 @@
-//! The sync service: checks who wrote each pushed change, merges, projects, and answers with what
+//! The sync service: checks who wrote each pushed change, merges, projects, and returns what
 //! the device lacks — all documents in one round trip.
 //!
 //! A request is accepted or rejected whole. Every new change must be authored by the calling
@@ -28,9 +28,9 @@ use crate::error::AppError;
 use crate::projection::{self, InspectionInput, TaskProgressSource};
 use crate::store::{DocWrite, Projection, StoreError, SyncCommit, TaskInfo};
 
-/// Most documents in one request; a device splits a larger outbox into batches.
+/// Maximum documents in one request; a device splits a larger outbox into batches.
 pub const MAX_DOCS_PER_REQUEST: usize = 1_000;
-/// Most documents returned from the feed in one response; `more` tells the device to continue.
+/// Maximum documents returned from the feed in one response; `more` asks the device to continue.
 pub const FEED_LIMIT: usize = 500;
 const MAX_MERGE_ATTEMPTS: usize = 8;
 
@@ -151,7 +151,6 @@ fn merge_push(
         None => (Automerge::new(), None),
     };
     let skeleton_actor = crdt::skeleton_actor(push.doc_id);
-    let device_actor = caller.device.id.as_uuid();
     let mut new_changes = Vec::new();
     for change in &push.changes {
         if doc.get_change_by_hash(&change.hash()).is_some()
@@ -168,7 +167,7 @@ fn merge_push(
                     "文档骨架与其编号不符 (skeleton change does not match the document id)",
                 ));
             }
-        } else if actor.to_bytes() != device_actor.as_bytes() {
+        } else if crdt::actor_device(actor) != Some(caller.device.id) {
             return Err(reject(
                 push.doc_id,
                 "foreign_actor",
@@ -238,7 +237,7 @@ fn kind_label(kind: DocKind) -> &'static str {
     }
 }
 
-/// What a merged document means, read and checked.
+/// The meaning of a merged document, read and checked.
 #[allow(clippy::large_enum_variant)] // Short-lived, one per pushed document.
 enum Meaning {
     Inspection {
@@ -299,8 +298,6 @@ pub async fn sync(state: &AppState, caller: &Caller, request: SyncRequest) -> Re
             skew_ms,
             "sync merged"
         );
-    } else if caller.device.revoked {
-        tracing::warn!(device_id = %caller.device.id, "revoked device synced");
     }
     if skew_ms.abs() > SKEW_FLAG_MS {
         tracing::warn!(device_id = %caller.device.id, skew_ms, "device clock skew beyond the flag threshold");
@@ -703,7 +700,7 @@ fn progress_row(task: &TaskInfo, rounds: Vec<ResponseRound>, reviews: Vec<Review
     projection::TaskOrigin::from(&task.row).with_progress(rounds, reviews)
 }
 
-/// The task's inspectors and the owner accounts of its shop.
+/// Returns the task's inspectors and the owner accounts of its shop.
 async fn task_audience(state: &AppState, task: &TaskInfo) -> Result<Vec<UserId>, AppError> {
     let mut audience = task.inspectors.clone();
     audience.extend(state.store.owners_of_shop(task.shop_id).await?);

@@ -12,6 +12,7 @@ use automerge::{ActorId, Automerge};
 use chrono::NaiveDate;
 use foodpatrol_shared::checklist::{Answer, ChecklistTemplate, ItemVerdict};
 use foodpatrol_shared::crdt::inspection_doc::{self, NewInspection};
+use foodpatrol_shared::crdt;
 use foodpatrol_shared::crdt::task_docs;
 use foodpatrol_shared::ids::{DeviceId, DocId, InspectionId, ShopId, TaskId, UserId};
 use foodpatrol_shared::inspection::{
@@ -48,11 +49,6 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// Returns this device's automerge actor: the bytes of its registration id.
-    pub fn actor(&self) -> ActorId {
-        ActorId::from(self.device_id.as_uuid().into_bytes())
-    }
-
     pub fn inspector_ref(&self) -> InspectorRef {
         InspectorRef {
             user_id: self.user_id,
@@ -107,6 +103,8 @@ pub struct Device {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) http: reqwest::Client,
     path: PathBuf,
+    /// Random part of this session's automerge actor, new every time the store is opened.
+    session: [u8; 8],
 }
 
 impl std::fmt::Debug for Device {
@@ -142,6 +140,7 @@ impl Device {
             clock,
             http,
             path: path.to_owned(),
+            session: uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 of 16 bytes"),
         })
     }
 
@@ -151,6 +150,11 @@ impl Device {
 
     pub fn rules(&self) -> &RuleBook {
         &self.rules
+    }
+
+    /// Returns the automerge actor this session writes with (see [`crdt::session_actor`]).
+    pub fn actor(&self, identity: &Identity) -> ActorId {
+        crdt::session_actor(identity.device_id, self.session)
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -327,7 +331,7 @@ impl Device {
                 id: id.to_string(),
             })?;
             if let Some(identity) = identity {
-                doc.set_actor(identity.actor());
+                doc.set_actor(self.actor(&identity));
             }
             slot.insert(doc);
         }
@@ -428,7 +432,7 @@ impl Device {
             started_at_ms,
             utc_offset_min: self.clock.utc_offset_min(),
         };
-        let doc = inspection_doc::create(id, identity.actor(), &new)?;
+        let doc = inspection_doc::create(id, self.actor(&identity), &new)?;
         self.edit(
             id.into(),
             DocKind::Inspection,
@@ -832,7 +836,7 @@ impl Device {
         let create = if exists {
             None
         } else {
-            Some(task_docs::create_review(task, identity.actor())?)
+            Some(task_docs::create_review(task, self.actor(&identity))?)
         };
         self.edit(
             doc_id,

@@ -53,6 +53,24 @@ pub struct SyncReport {
     pub skew_flagged: bool,
 }
 
+/// The part of a sync that a [`SyncProgress`] reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Documents,
+    Photos,
+}
+
+/// How far a running sync has got, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Documents pushed or photos handled so far in this phase.
+    pub done: usize,
+    /// Documents or photos waiting when the phase started; raised to `done` if edits arrive meanwhile.
+    pub total: usize,
+}
+
 /// What the sync screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
@@ -204,7 +222,15 @@ impl Device {
 
     /// Syncs documents and photos with the server. Safe to call at any time and to repeat.
     pub async fn sync(&self) -> DeviceResult<SyncReport> {
-        let result = self.sync_inner().await;
+        self.sync_with_progress(&|_| {}).await
+    }
+
+    /// Same as [`Device::sync`], and calls `progress` after each document batch and each photo.
+    pub async fn sync_with_progress(
+        &self,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+    ) -> DeviceResult<SyncReport> {
+        let result = self.sync_inner(progress).await;
         self.record_attempt(result.as_ref().err());
         if let Err(e) = &result {
             tracing::info!(code = e.code(), "sync did not complete");
@@ -212,11 +238,17 @@ impl Device {
         result
     }
 
-    async fn sync_inner(&self) -> DeviceResult<SyncReport> {
+    async fn sync_inner(&self, progress: &(dyn Fn(SyncProgress) + Send + Sync)) -> DeviceResult<SyncReport> {
         let identity = self.require_identity()?;
         let token = identity.token.clone().ok_or(DeviceError::SignedOut)?;
         let mut report = SyncReport::default();
         let mut set_aside: BTreeSet<DocId> = BTreeSet::new();
+        let docs_total = store::outbox(&self.conn())?.len();
+        progress(SyncProgress {
+            phase: SyncPhase::Documents,
+            done: 0,
+            total: docs_total,
+        });
         for _ in 0..MAX_ROUNDS {
             let batch = self.next_batch(&set_aside)?;
             let cursor: i64 =
@@ -298,11 +330,17 @@ impl Device {
             report.skew_flagged = body.skew_flagged;
             let more = body.more;
             self.apply_response(body)?;
+            progress(SyncProgress {
+                phase: SyncPhase::Documents,
+                done: report.pushed_docs,
+                total: docs_total.max(report.pushed_docs),
+            });
             if !more && !batch.more {
                 break;
             }
         }
-        self.upload_pending_photos(&identity, &token, &mut report).await?;
+        self.upload_pending_photos(&identity, &token, &mut report, progress)
+            .await?;
         Ok(report)
     }
 
@@ -387,7 +425,7 @@ impl Device {
             for update in &response.updates {
                 let doc = docs
                     .entry(update.doc_id)
-                    .or_insert_with(|| Automerge::new().with_actor(identity.actor()));
+                    .or_insert_with(|| Automerge::new().with_actor(self.actor(&identity)));
                 let changes = update
                     .changes
                     .iter()
@@ -405,8 +443,20 @@ impl Device {
                 if fresh.is_empty() {
                     continue;
                 }
-                doc.apply_changes(fresh.clone())
-                    .map_err(|e| DeviceError::Document(e.into()))?;
+                if let Err(e) = doc.apply_changes(fresh.clone()) {
+                    // One document that cannot merge must not stop the others from syncing: set it
+                    // aside like a refused push, and reload it from disk when it is next used.
+                    tracing::warn!(doc_id = %update.doc_id, error = %e, "server update cannot be merged; document set aside");
+                    tx.execute(
+                        "UPDATE docs SET rejected_code = 'unmergeable_update', rejected_message = ?2 WHERE doc_id = ?1",
+                        params![
+                            update.doc_id.to_string(),
+                            format!("服务器上的版本无法与本机记录合并，已暂停同步该记录，请联系管理员 (server update could not be merged: {e})")
+                        ],
+                    )?;
+                    docs.remove(&update.doc_id);
+                    continue;
+                }
                 store::append_changes(&tx, update.doc_id, update.kind, &fresh, now)?;
                 if update.kind == DocKind::Inspection
                     && let Ok(inspection) = inspection_doc::read(doc)
@@ -491,6 +541,7 @@ impl Device {
         identity: &Identity,
         token: &str,
         report: &mut SyncReport,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> DeviceResult<()> {
         let pending: Vec<String> = {
             let conn = self.conn();
@@ -500,8 +551,14 @@ impl Device {
                 .collect::<Result<_, _>>()?
         };
         let mut first_error = None;
-        for hash in pending {
-            match self.upload_photo(identity, token, &hash).await {
+        let total = pending.len();
+        progress(SyncProgress {
+            phase: SyncPhase::Photos,
+            done: 0,
+            total,
+        });
+        for (index, hash) in pending.iter().enumerate() {
+            match self.upload_photo(identity, token, hash).await {
                 Ok(upload) => {
                     report.photo_round_trips += upload.round_trips;
                     report.photo_bytes_sent += upload.bytes_sent;
@@ -516,6 +573,11 @@ impl Device {
                     first_error.get_or_insert(e);
                 }
             }
+            progress(SyncProgress {
+                phase: SyncPhase::Photos,
+                done: index + 1,
+                total,
+            });
         }
         first_error.map_or(Ok(()), Err)
     }
