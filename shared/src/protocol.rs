@@ -23,7 +23,7 @@ use crate::inspection::{InspectionKind, InspectorRef};
 use crate::role::Role;
 use crate::shop::Shop;
 
-/// Version of this protocol. A server rejects a request from a newer major version with `upgrade_required`.
+/// Version of this protocol. A server rejects a request of any other version with `unsupported_protocol`.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Maximum size of a sync request body. A device splits its outbox into batches under this size.
 pub const MAX_SYNC_BODY_BYTES: usize = 8 * 1024 * 1024;

@@ -103,6 +103,8 @@ pub struct UploadStatus {
     pub complete: bool,
 }
 
+// NOTE: any signed-in account can learn whether a photo exists and its size; the bytes stay
+// protected by `download_photo`.
 async fn upload_status(
     State(state): State<AppState>,
     caller: Caller,

@@ -181,7 +181,7 @@ fn merge_push(
                 push.doc_id,
                 "wrong_role",
                 format!(
-                    "{}账号不能修改{} (a {} may not write {} documents; only {} may)",
+                    "{}账号不能修改{} (role {} may not write {} documents; only {} may)",
                     caller.user.role.label_zh(),
                     kind_label(push.kind),
                     caller.user.role.as_str(),
@@ -550,13 +550,25 @@ async fn build_commit(
                         ));
                         continue;
                     }
-                    match task_docs::read_rounds(doc) {
-                        Ok(rounds) => Meaning::Response { task, rounds },
+                    let rounds = match task_docs::read_rounds(doc) {
+                        Ok(rounds) => rounds,
                         Err(e) => {
                             rejected.push(invalid(push.doc_id, &e));
                             continue;
                         }
+                    };
+                    if let Some(hash) = foreign_photo(state, caller, &task, &rounds).await? {
+                        forbidden = true;
+                        rejected.push(reject(
+                            push.doc_id,
+                            "foreign_photo",
+                            format!(
+                                "整改材料只能引用本账号上传的照片，照片 {hash} 不是 (proof may cite only photos this account uploaded)"
+                            ),
+                        ));
+                        continue;
                     }
+                    Meaning::Response { task, rounds }
                 } else {
                     match task_docs::read_reviews(doc) {
                         Ok(reviews) => Meaning::Review { task, reviews },
@@ -698,6 +710,27 @@ async fn build_commit(
 
 fn progress_row(task: &TaskInfo, rounds: Vec<ResponseRound>, reviews: Vec<Review>) -> crate::store::TaskRow {
     projection::TaskOrigin::from(&task.row).with_progress(rounds, reviews)
+}
+
+/// Returns the first photo newly cited by proof rounds that the caller did not upload, if any.
+///
+/// Citing a photo makes it readable by the shop's owners, so an owner could otherwise unlock any
+/// stored photo whose hash it knows. A photo not on the server yet reveals nothing and is allowed.
+async fn foreign_photo(
+    state: &AppState,
+    caller: &Caller,
+    task: &TaskInfo,
+    rounds: &[ResponseRound],
+) -> Result<Option<String>, AppError> {
+    let cited_before: BTreeSet<&String> = task.row.rounds.iter().flat_map(|r| r.photos.iter()).collect();
+    for hash in rounds.iter().flat_map(|r| r.photos.iter()).filter(|h| !cited_before.contains(h)) {
+        let Some(photo) = state.store.photo(hash).await? else { continue };
+        let uploader = state.store.devices_by_ids(&[photo.uploaded_by]).await?;
+        if !uploader.iter().any(|(_, user)| user.id == caller.user.id) {
+            return Ok(Some(hash.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// Returns the task's inspectors and the owner accounts of its shop.

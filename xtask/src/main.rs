@@ -1,1 +1,64 @@
-fn main() {}
+//! FoodPatrol developer tasks, run as `cargo run --release -p xtask -- <task> [options]`.
+//!
+//! Each task is a module whose entry point takes the arguments after the task's name and returns
+//! `anyhow::Result<()>`. `main` below only picks the task, sets up logging (so a task must not set
+//! it up again) and turns an error into a non-zero exit.
+
+use std::process::ExitCode;
+
+mod demo;
+
+const USAGE: &str = "\
+FoodPatrol developer tasks
+
+Usage: cargo run --release -p xtask -- <task> [options]
+
+Tasks:
+  demo [--data DIR]   The main job end to end: seed 和平区, score shops offline, sync, close the
+                      rectification loop, print the daily report. DIR defaults to ./demo-data;
+                      running again on the same DIR adds nothing.
+  help                Print this help.
+
+Logs go to stderr at warn level; set RUST_LOG (for example RUST_LOG=info) for more.";
+
+fn main() -> ExitCode {
+    init_logging();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, task_args) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest),
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match task {
+        "demo" => demo::main(task_args),
+        // The benchmarks plug in here, with `mod bench;` above and a line in USAGE:
+        // "bench" => bench::run(task_args.to_vec()),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprintln!("unknown task {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\n失败 Failed: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sends logs to stderr at warn level unless RUST_LOG sets another filter.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
