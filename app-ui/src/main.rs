@@ -1,24 +1,17 @@
-//! FoodPatrol inspector UI. The full screens come with the Tauri shell; this entry point renders the
-//! title so that the wasm build and the template data are checked in CI.
+//! FoodPatrol inspector app UI (食安巡查), a Yew single-page app compiled to wasm32.
+//!
+//! It runs inside the Tauri shell's window and talks to the device core only through the commands
+//! in `docs/APP-COMMANDS.md` (see [`services`]). In a plain browser it shows the sign-in screen
+//! with a notice, or sample data with `?demo`.
 
-use foodpatrol_shared::rules::RuleBook;
-use yew::prelude::*;
-
-#[function_component(App)]
-fn app() -> Html {
-    let book = RuleBook::builtin();
-    let templates: Vec<Html> = book
-        .templates()
-        .map(|t| html! { <li>{ format!("{}（{} 项，重点项 {} 项）", t.title, t.items.len(), t.key_item_count()) }</li> })
-        .collect();
-    html! {
-        <main>
-            <h1>{ "食安巡查 FoodPatrol" }</h1>
-            <ul>{ for templates }</ul>
-        </main>
-    }
-}
+mod app;
+mod components;
+mod demo_data;
+mod i18n;
+mod screens;
+mod services;
+mod web;
 
 fn main() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<app::App>::new().render();
 }

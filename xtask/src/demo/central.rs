@@ -142,9 +142,6 @@ fn print_inspection(record: &InspectionRecord) {
 }
 
 /// Formats a general pass rate as the device shows it: percent rounded to 0.1, then the counts.
-///
-/// NOTE: computed from the answers because `inspections.general_pass_permille` is rounded down
-/// (42/43 is stored as 976), while the device's reason rounds to nearest (97.7%).
 fn pass_rate(passed: i64, applicable: i64) -> String {
     if applicable == 0 {
         return "100.0%（无适用一般项 no applicable general items）".to_owned();
