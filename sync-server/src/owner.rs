@@ -90,7 +90,9 @@ pub async fn submit_proof(
     }
 
     // Each proof is written by a fresh session actor, so concurrent submissions never share a sequence.
-    let session: [u8; 8] = uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 of 16 bytes");
+    let session: [u8; 8] = uuid::Uuid::new_v4().as_bytes()[..8]
+        .try_into()
+        .expect("8 of 16 bytes");
     let actor = foodpatrol_shared::crdt::session_actor(caller.device.id, session);
     let doc_id = task_id.response_doc();
     let stored = state.store.load_docs(&[doc_id]).await?;

@@ -187,7 +187,9 @@ pub fn project_inspection(input: &InspectionInput<'_>, progress: &dyn TaskProgre
         key_failed: tally.key_failed,
         general_failed: tally.general_failed,
         // Rounded to the nearest permille, as the device shows the rate to one decimal.
-        general_pass_permille: (tally.general_passed * 1000 + applicable / 2).checked_div(applicable).unwrap_or(1000),
+        general_pass_permille: (tally.general_passed * 1000 + applicable / 2)
+            .checked_div(applicable)
+            .unwrap_or(1000),
         conflicts: input
             .current
             .answers

@@ -55,6 +55,8 @@ struct Merged {
     doc: Automerge,
     expected_version: Option<u64>,
     new_changes: u32,
+    /// Content addresses the merged document refers to, filled in when its meaning is read.
+    photo_refs: Vec<String>,
 }
 
 /// Documents read to compute task projections: merged in-request copies first, then stored ones.
@@ -218,6 +220,7 @@ fn merge_push(
         doc,
         expected_version,
         new_changes: count,
+        photo_refs: Vec::new(),
     })
 }
 
@@ -338,7 +341,7 @@ pub async fn sync(state: &AppState, caller: &Caller, request: SyncRequest) -> Re
             heads: crdt::heads_to_hex(&heads),
             new_changes: m.new_changes,
         });
-        photo_refs.extend(photo_refs_of(&m.doc));
+        photo_refs.extend(m.photo_refs.iter().cloned());
     }
 
     // Documents others changed since the cursor.
@@ -471,7 +474,7 @@ async fn build_commit(
     state: &AppState,
     caller: &Caller,
     pushes: &[Push],
-    merged: BTreeMap<DocId, Merged>,
+    mut merged: BTreeMap<DocId, Merged>,
     skew_ms: i64,
     received_at: chrono::DateTime<Utc>,
 ) -> Result<(SyncCommit, BTreeMap<DocId, Merged>), AppError> {
@@ -489,7 +492,7 @@ async fn build_commit(
                         continue;
                     }
                 };
-                let sealed = match inspection_doc::read_sealed(doc) {
+                let sealed = match inspection_doc::seal_of(doc, current.clone()) {
                     Ok(s) => s,
                     Err(e) => {
                         rejected.push(invalid(push.doc_id, &e));
@@ -644,6 +647,19 @@ async fn build_commit(
     reads.sort_by_key(|(id, _)| *id);
     reads.dedup_by_key(|(id, _)| *id);
 
+    for (doc_id, meaning) in &meanings {
+        let refs = match meaning {
+            Meaning::Inspection { current, .. } => current.photo_refs(),
+            Meaning::Response { rounds, .. } => {
+                rounds.iter().flat_map(|r| r.photos.iter().cloned()).collect()
+            }
+            Meaning::Review { .. } => Vec::new(),
+        };
+        if let Some(m) = merged.get_mut(doc_id) {
+            m.photo_refs = refs;
+        }
+    }
+
     let mut writes = Vec::new();
     for push in pushes {
         let m = &merged[&push.doc_id];
@@ -693,7 +709,7 @@ async fn build_commit(
             bytes: m.doc.save(),
             heads: crdt::heads_to_hex(&m.doc.get_heads()),
             audience,
-            photos: photo_refs_of(&m.doc),
+            photos: m.photo_refs.clone(),
             projection,
         });
     }
@@ -723,8 +739,14 @@ async fn foreign_photo(
     rounds: &[ResponseRound],
 ) -> Result<Option<String>, AppError> {
     let cited_before: BTreeSet<&String> = task.row.rounds.iter().flat_map(|r| r.photos.iter()).collect();
-    for hash in rounds.iter().flat_map(|r| r.photos.iter()).filter(|h| !cited_before.contains(h)) {
-        let Some(photo) = state.store.photo(hash).await? else { continue };
+    for hash in rounds
+        .iter()
+        .flat_map(|r| r.photos.iter())
+        .filter(|h| !cited_before.contains(h))
+    {
+        let Some(photo) = state.store.photo(hash).await? else {
+            continue;
+        };
         let uploader = state.store.devices_by_ids(&[photo.uploaded_by]).await?;
         if !uploader.iter().any(|(_, user)| user.id == caller.user.id) {
             return Ok(Some(hash.clone()));

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod demo;
 
 const USAGE: &str = "\
@@ -17,6 +18,9 @@ Tasks:
   demo [--data DIR]   The main job end to end: seed 和平区, score shops offline, sync, close the
                       rectification loop, print the daily report. DIR defaults to ./demo-data;
                       running again on the same DIR adds nothing.
+  bench [--only taps|day|merge] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
+                      Benchmarks: tap -> durable answer, a day of work over the wire, server merge
+                      throughput. Figures are recorded in docs/BENCHMARKS.md.
   help                Print this help.
 
 Logs go to stderr at warn level; set RUST_LOG (for example RUST_LOG=info) for more.";
@@ -33,8 +37,7 @@ fn main() -> ExitCode {
     };
     let result = match task {
         "demo" => demo::main(task_args),
-        // The benchmarks plug in here, with `mod bench;` above and a line in USAGE:
-        // "bench" => bench::run(task_args.to_vec()),
+        "bench" => bench::run(task_args.to_vec()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -132,6 +132,9 @@ pub fn set_answer(
     tx.put(&map, "answer", answer.as_str())?;
     tx.put(&map, "by", by.to_string())?;
     tx.put(&map, "at_ms", at_ms)?;
+    // automerge skips a put that leaves a value unchanged, so `by` alone cannot tell whose mark a
+    // clashing value is. The stamp is unique per tap and is always written with the answer.
+    tx.put(&map, "stamp", format!("{by}@{at_ms}"))?;
     tx.commit();
     Ok(())
 }
@@ -304,33 +307,89 @@ fn parse_uuid<T: std::str::FromStr>(field: &str, value: String) -> Result<T, Doc
 }
 
 fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerRecord>, DocError> {
+    let entries = view.entries(map);
+    if entries.iter().any(|e| e.key == "answer" && e.conflict) {
+        return read_clashing_record(view, map, item_id);
+    }
+    let field = format!("answers.{item_id}");
+    let invalid = |key: &str, value: &Value<'_>| DocError::Invalid {
+        field: format!("{field}.{key}"),
+        value: format!("{value:?}"),
+    };
+    let missing = |key: &str| DocError::Missing {
+        field: format!("{field}.{key}"),
+    };
+    let (mut answer, mut remark, mut by, mut at_ms, mut photos) = (None, String::new(), None, None, None);
+    for entry in entries {
+        let text = match &entry.value {
+            Value::Scalar(s) => match s.as_ref() {
+                automerge::ScalarValue::Str(text) => Some(text.to_string()),
+                _ => None,
+            },
+            Value::Object(_) => None,
+        };
+        match entry.key.as_str() {
+            "answer" => {
+                answer = Some(
+                    text.as_deref()
+                        .and_then(Answer::parse)
+                        .ok_or_else(|| invalid("answer", &entry.value))?,
+                );
+            }
+            "remark" => remark = text.ok_or_else(|| invalid("remark", &entry.value))?,
+            "by" => {
+                by = Some(parse_uuid::<UserId>(
+                    &format!("{field}.by"),
+                    text.ok_or_else(|| invalid("by", &entry.value))?,
+                )?)
+            }
+            "at_ms" => match &entry.value {
+                Value::Scalar(s) => match s.as_ref() {
+                    automerge::ScalarValue::Int(n) => at_ms = Some(*n),
+                    _ => return Err(invalid("at_ms", &entry.value)),
+                },
+                Value::Object(_) => return Err(invalid("at_ms", &entry.value)),
+            },
+            "photos" => match &entry.value {
+                Value::Object(ObjType::List) => {
+                    photos = Some(view.str_values(&entry.id, &format!("{field}.photos"))?)
+                }
+                _ => return Err(invalid("photos", &entry.value)),
+            },
+            _ => {}
+        }
+    }
+    Ok(vec![AnswerRecord {
+        answer: answer.ok_or_else(|| missing("answer"))?,
+        remark,
+        photos: photos.ok_or_else(|| missing("photos"))?,
+        by: by.ok_or_else(|| missing("by"))?,
+        at_ms: at_ms.ok_or_else(|| missing("at_ms"))?,
+    }])
+}
+
+/// Reads a mark whose `answer` key holds values from concurrent changes, one record per value.
+fn read_clashing_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerRecord>, DocError> {
     let field = format!("answers.{item_id}");
     let photos_list = view.object(map, "photos")?;
     let photos = view.str_list(&photos_list, &format!("{field}.photos"))?;
     let remark = view.opt_str(map, "remark")?.unwrap_or_default();
     let winner_by: UserId = parse_uuid(&format!("{field}.by"), view.str(map, "by")?)?;
     let winner_at_ms = view.i64(map, "at_ms")?;
-    // `answer`, `by` and `at_ms` are written in one change, so each clashing `answer` value is
-    // paired with the `by` and `at_ms` values of the same change.
-    let mut by_change = HashMap::new();
-    for (value, id) in view.get_all(map, "by")? {
+    let values = view.get_all(map, "answer")?;
+    // Each clashing `answer` value is paired with the stamp written in the same change.
+    let mut stamps = HashMap::new();
+    for (value, id) in view.get_all(map, "stamp")? {
         if let (Some(hash), Value::Scalar(s)) = (view.change_of(&id), &value)
             && let automerge::ScalarValue::Str(text) = s.as_ref()
-            && let Ok(user) = text.parse::<UserId>()
+            && let Some((user, at)) = text.split_once('@')
+            && let (Ok(user), Ok(at)) = (user.parse::<UserId>(), at.parse::<i64>())
         {
-            by_change.insert(hash, user);
-        }
-    }
-    let mut at_change = HashMap::new();
-    for (value, id) in view.get_all(map, "at_ms")? {
-        if let (Some(hash), Value::Scalar(s)) = (view.change_of(&id), &value)
-            && let automerge::ScalarValue::Int(at) = s.as_ref()
-        {
-            at_change.insert(hash, *at);
+            stamps.insert(hash, (user, at));
         }
     }
     let mut records = Vec::new();
-    for (value, id) in view.get_all(map, "answer")? {
+    for (value, id) in values {
         let text = match &value {
             Value::Scalar(s) => match s.as_ref() {
                 automerge::ScalarValue::Str(text) => Some(text.to_string()),
@@ -345,17 +404,13 @@ fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerR
                 field: format!("{field}.answer"),
                 value: format!("{value:?}"),
             })?;
-        let change = view.change_of(&id);
+        let stamp = view.change_of(&id).and_then(|hash| stamps.get(&hash).copied());
         records.push(AnswerRecord {
             answer,
             remark: remark.clone(),
             photos: photos.clone(),
-            by: change
-                .and_then(|h| by_change.get(&h).copied())
-                .unwrap_or(winner_by),
-            at_ms: change
-                .and_then(|h| at_change.get(&h).copied())
-                .unwrap_or(winner_at_ms),
+            by: stamp.map_or(winner_by, |(user, _)| user),
+            at_ms: stamp.map_or(winner_at_ms, |(_, at)| at),
         });
     }
     if records.is_empty() {
@@ -562,13 +617,37 @@ pub struct SealedRecord {
     pub edited_outside_seal: Vec<String>,
 }
 
+fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 /// Reads a submitted inspection as sealed. Returns `None` for a record not yet submitted.
 pub fn read_sealed(doc: &Automerge) -> Result<Option<SealedRecord>, DocError> {
-    let current = read(doc)?;
+    seal_of(doc, read(doc)?)
+}
+
+/// Reads the sealed record of a document whose current state `current` was already read.
+pub fn seal_of(doc: &Automerge, current: Inspection) -> Result<Option<SealedRecord>, DocError> {
     let Some(submission) = current.submission.clone() else {
         return Ok(None);
     };
     let heads = heads_from_hex(&submission.sealed_heads)?;
+    // The usual case: the submit change is the only head and sits directly on the sealed heads, so
+    // the current content is the sealed content and nothing was edited outside the seal.
+    let current_heads = doc.get_heads();
+    if let [only] = current_heads.as_slice()
+        && let Some(meta) = doc.get_change_meta_by_hash(only)
+        && same_heads(&meta.deps, &heads)
+    {
+        return Ok(Some(SealedRecord {
+            record: current,
+            edited_outside_seal: Vec::new(),
+        }));
+    }
     if !heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
         return Err(DocError::Invalid {
             field: "submission.sealed_heads".into(),
