@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use automerge::{ActorId, Automerge};
 use chrono::NaiveDate;
 use foodpatrol_shared::checklist::{Answer, ChecklistTemplate, ItemVerdict};
-use foodpatrol_shared::crdt::inspection_doc::{self, NewInspection};
 use foodpatrol_shared::crdt;
+use foodpatrol_shared::crdt::inspection_doc::{self, NewInspection};
 use foodpatrol_shared::crdt::task_docs;
 use foodpatrol_shared::ids::{DeviceId, DocId, InspectionId, ShopId, TaskId, UserId};
 use foodpatrol_shared::inspection::{
@@ -140,7 +140,9 @@ impl Device {
             clock,
             http,
             path: path.to_owned(),
-            session: uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 of 16 bytes"),
+            session: uuid::Uuid::new_v4().as_bytes()[..8]
+                .try_into()
+                .expect("8 of 16 bytes"),
         })
     }
 
@@ -455,8 +457,8 @@ impl Device {
     }
 
     fn check_item(&self, id: InspectionId, item_id: &str) -> DeviceResult<()> {
-        let inspection = self.inspection(id)?;
-        let template = self.template_for(&inspection)?;
+        let reference = self.with_doc(id.into(), |doc| Ok(inspection_doc::template_of(doc)?))?;
+        let template = self.rules.template(&reference)?;
         if template.item(item_id).is_none() {
             return Err(DeviceError::Invalid(format!(
                 "检查项 {item_id} 不在检查表 {}@{} 中 (unknown item)",

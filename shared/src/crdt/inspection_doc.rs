@@ -601,6 +601,19 @@ fn read_view(view: View<'_>, id: InspectionId) -> Result<Inspection, DocError> {
     })
 }
 
+/// Reads only the checklist template an inspection was scored against (cheap: two fields).
+pub fn template_of(doc: &Automerge) -> Result<TemplateRef, DocError> {
+    expect_kind(doc, DocKind::Inspection)?;
+    let view = View::current(doc);
+    let meta = view.object(&ROOT, "meta")?;
+    let version = view.i64(&meta, "template_version")?;
+    Ok(TemplateRef {
+        id: view.str(&meta, "template_id")?,
+        version: u32::try_from(version)
+            .map_err(|_| DocError::Invalid { field: "meta.template_version".into(), value: version.to_string() })?,
+    })
+}
+
 /// Reads the current state of an inspection document, clashes included.
 pub fn read(doc: &Automerge) -> Result<Inspection, DocError> {
     let header = expect_kind(doc, DocKind::Inspection)?;
