@@ -1399,9 +1399,17 @@ fn measure_merge_steps(sample: &[(DocPush, usize)]) -> Result<MergeSteps> {
     Ok(MergeSteps {
         sample: sample.len(),
         steps: vec![
-            ("decode the changes and apply them to an empty document", 1, mean_ms(totals[0])),
+            (
+                "decode the changes and apply them to an empty document",
+                1,
+                mean_ms(totals[0]),
+            ),
             ("`inspection_doc::read` (build_commit)", 1, mean_ms(totals[1])),
-            ("`inspection_doc::seal_of`: the sealed record from that read", 1, mean_ms(totals[2])),
+            (
+                "`inspection_doc::seal_of`: the sealed record from that read",
+                1,
+                mean_ms(totals[2]),
+            ),
             ("`Automerge::save` of the merged document", 1, mean_ms(totals[3])),
         ],
     })

@@ -341,7 +341,7 @@ fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerR
                 by = Some(parse_uuid::<UserId>(
                     &format!("{field}.by"),
                     text.ok_or_else(|| invalid("by", &entry.value))?,
-                )?)
+                )?);
             }
             "at_ms" => match &entry.value {
                 Value::Scalar(s) => match s.as_ref() {
@@ -352,7 +352,7 @@ fn read_record(view: View<'_>, map: &ObjId, item_id: &str) -> Result<Vec<AnswerR
             },
             "photos" => match &entry.value {
                 Value::Object(ObjType::List) => {
-                    photos = Some(view.str_values(&entry.id, &format!("{field}.photos"))?)
+                    photos = Some(view.str_values(&entry.id, &format!("{field}.photos"))?);
                 }
                 _ => return Err(invalid("photos", &entry.value)),
             },
@@ -609,8 +609,10 @@ pub fn template_of(doc: &Automerge) -> Result<TemplateRef, DocError> {
     let version = view.i64(&meta, "template_version")?;
     Ok(TemplateRef {
         id: view.str(&meta, "template_id")?,
-        version: u32::try_from(version)
-            .map_err(|_| DocError::Invalid { field: "meta.template_version".into(), value: version.to_string() })?,
+        version: u32::try_from(version).map_err(|_| DocError::Invalid {
+            field: "meta.template_version".into(),
+            value: version.to_string(),
+        })?,
     })
 }
 
