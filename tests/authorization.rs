@@ -5,8 +5,6 @@
 //! Every rejected request is checked for its HTTP status, its JSON `code` and a message that
 //! names the problem, and for leaving everything the server stores exactly as it was.
 
-use std::collections::BTreeMap;
-
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, Automerge, ObjType, ROOT, ReadDoc, Value};
 use chrono::Days;
@@ -16,77 +14,18 @@ use foodpatrol_shared::crdt::{self, DocError, inspection_doc, task_docs};
 use foodpatrol_shared::ids::{DeviceId, DocId, InspectionId, TaskId};
 use foodpatrol_shared::inspection::{InspectionKind, InspectorRef};
 use foodpatrol_shared::protocol::{
-    ApiError, CBOR_MEDIA_TYPE, DocKind, DocPush, OwnerTask, PROTOCOL_VERSION, ProofRequest, RegisterRequest,
-    RegisterResponse, SyncRequest,
+    CBOR_MEDIA_TYPE, DocKind, DocPush, OwnerTask, PROTOCOL_VERSION, ProofRequest, RegisterResponse,
+    SyncRequest,
 };
 use foodpatrol_shared::rectification::{RectificationMode, ResponseRound, TaskState, Tier};
 use foodpatrol_shared::shop::Shop;
-use foodpatrol_tests::{TestDevice, TestServer, fixture, score_all, signature_png};
+use foodpatrol_tests::{
+    TestDevice, TestServer, api_error, assert_unchanged, fixture, register, score_all, signature_png, stored,
+};
 use reqwest::StatusCode;
 use serde_bytes::ByteBuf;
-use sha2::{Digest, Sha256};
 
 // ---- what the server stores ----
-
-/// Everything a rejected request could have written: row counts and the stored documents.
-#[derive(Debug, PartialEq)]
-struct Stored {
-    docs: i64,
-    doc_versions: i64,
-    inspections: i64,
-    answers: i64,
-    tasks: i64,
-    photos: i64,
-    /// Stored document id → (heads, SHA-256 of its bytes).
-    doc_contents: BTreeMap<String, (String, String)>,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn stored(server: &TestServer) -> Stored {
-    let doc_contents = server
-        .db()
-        .prepare("SELECT id, heads, bytes FROM docs")
-        .expect("docs query prepares")
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (r.get::<_, String>(1)?, sha256_hex(&r.get::<_, Vec<u8>>(2)?)),
-            ))
-        })
-        .expect("docs query runs")
-        .collect::<Result<_, _>>()
-        .expect("docs rows read");
-    Stored {
-        docs: server.count("docs"),
-        doc_versions: server.count("doc_versions"),
-        inspections: server.count("inspections"),
-        answers: server.count("answers"),
-        tasks: server.count("tasks"),
-        photos: server.count("photos"),
-        doc_contents,
-    }
-}
-
-/// Asserts that nothing the server stores differs from `before`, one assert per table.
-fn assert_unchanged(server: &TestServer, before: &Stored, case: &str) {
-    let after = stored(server);
-    assert_eq!(after.docs, before.docs, "{case}: docs rows");
-    assert_eq!(
-        after.doc_versions, before.doc_versions,
-        "{case}: doc_versions rows"
-    );
-    assert_eq!(after.inspections, before.inspections, "{case}: inspections rows");
-    assert_eq!(after.answers, before.answers, "{case}: answers rows");
-    assert_eq!(after.tasks, before.tasks, "{case}: tasks rows");
-    assert_eq!(after.photos, before.photos, "{case}: photos rows");
-    assert_eq!(
-        after.doc_contents, before.doc_contents,
-        "{case}: stored document bytes and heads"
-    );
-}
 
 /// Loads a stored document from the server's database.
 fn server_doc(server: &TestServer, id: DocId) -> Automerge {
@@ -100,30 +39,6 @@ fn server_doc(server: &TestServer, id: DocId) -> Automerge {
 }
 
 // ---- HTTP helpers ----
-
-async fn register(server: &TestServer, username: &str) -> RegisterResponse {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/devices/register", server.url()))
-        .json(&RegisterRequest {
-            username: username.to_owned(),
-            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
-            device_name: "测试设备".into(),
-        })
-        .send()
-        .await
-        .expect("sign-in reaches the server");
-    assert_eq!(response.status(), 200, "sign-in of {username}");
-    response.json().await.expect("sign-in response is JSON")
-}
-
-/// Reads an error response: its status and JSON body.
-async fn api_error(response: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = response.status();
-    let text = response.text().await.expect("error body reads");
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("HTTP {status} body is not a JSON ApiError ({e}): {text:?}"));
-    (status, body)
-}
 
 /// Random part of the session actors this test writes with, as a client that opened its store.
 const TEST_SESSION: [u8; 8] = *b"authtest";

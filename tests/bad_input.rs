@@ -6,126 +6,15 @@ use foodpatrol_shared::crdt::{self, inspection_doc};
 use foodpatrol_shared::ids::InspectionId;
 use foodpatrol_shared::inspection::{InspectionKind, InspectorRef};
 use foodpatrol_shared::protocol::{
-    ApiError, CBOR_MEDIA_TYPE, DocKind, DocPush, MAX_PHOTO_BYTES, MAX_SYNC_BODY_BYTES, PROTOCOL_VERSION,
-    RegisterRequest, RegisterResponse, SyncRequest,
+    CBOR_MEDIA_TYPE, DocKind, DocPush, MAX_PHOTO_BYTES, MAX_SYNC_BODY_BYTES, PROTOCOL_VERSION,
+    RegisterResponse, SyncRequest,
 };
 use foodpatrol_shared::shop::BusinessType;
-use foodpatrol_tests::{TestServer, fixture};
+use foodpatrol_tests::{
+    TestServer, api_error, assert_unchanged, fixture, photo_root, register, sha256_hex, stored,
+};
 use reqwest::StatusCode;
 use serde_bytes::ByteBuf;
-use sha2::{Digest, Sha256};
-
-/// Everything a rejected request could have written: row counts, stored documents and photo files.
-#[derive(Debug, PartialEq)]
-struct Stored {
-    docs: i64,
-    doc_versions: i64,
-    inspections: i64,
-    answers: i64,
-    tasks: i64,
-    photos: i64,
-    /// Each stored document's id, heads and the SHA-256 of its bytes.
-    doc_contents: Vec<(String, String, String)>,
-    /// Every file under the server's photo folder, partial uploads included, with its size.
-    photo_files: Vec<(String, u64)>,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn photo_root(server: &TestServer) -> std::path::PathBuf {
-    server.dir.path().join("server/photos")
-}
-
-fn list_files(dir: &std::path::Path, out: &mut Vec<(String, u64)>) {
-    for entry in std::fs::read_dir(dir).expect("photo folder lists") {
-        let entry = entry.expect("photo folder entry reads");
-        let meta = entry.metadata().expect("photo file metadata reads");
-        if meta.is_dir() {
-            list_files(&entry.path(), out);
-        } else {
-            out.push((entry.path().display().to_string(), meta.len()));
-        }
-    }
-}
-
-fn stored(server: &TestServer) -> Stored {
-    let db = server.db();
-    let doc_contents = db
-        .prepare("SELECT id, heads, bytes FROM docs ORDER BY id")
-        .expect("docs query prepares")
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                sha256_hex(&r.get::<_, Vec<u8>>(2)?),
-            ))
-        })
-        .expect("docs query runs")
-        .collect::<Result<_, _>>()
-        .expect("docs rows read");
-    let mut photo_files = Vec::new();
-    list_files(&photo_root(server), &mut photo_files);
-    photo_files.sort();
-    Stored {
-        docs: server.count("docs"),
-        doc_versions: server.count("doc_versions"),
-        inspections: server.count("inspections"),
-        answers: server.count("answers"),
-        tasks: server.count("tasks"),
-        photos: server.count("photos"),
-        doc_contents,
-        photo_files,
-    }
-}
-
-/// Asserts that nothing the server stores differs from `before`, one assert per table.
-fn assert_unchanged(server: &TestServer, before: &Stored, case: &str) {
-    let after = stored(server);
-    assert_eq!(after.docs, before.docs, "{case}: docs rows");
-    assert_eq!(
-        after.doc_versions, before.doc_versions,
-        "{case}: doc_versions rows"
-    );
-    assert_eq!(after.inspections, before.inspections, "{case}: inspections rows");
-    assert_eq!(after.answers, before.answers, "{case}: answers rows");
-    assert_eq!(after.tasks, before.tasks, "{case}: tasks rows");
-    assert_eq!(after.photos, before.photos, "{case}: photos rows");
-    assert_eq!(
-        after.doc_contents, before.doc_contents,
-        "{case}: stored document bytes and heads"
-    );
-    assert_eq!(
-        after.photo_files, before.photo_files,
-        "{case}: files in the photo folder"
-    );
-}
-
-/// Registers a device for `username` over HTTP.
-async fn register(server: &TestServer, username: &str) -> RegisterResponse {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/devices/register", server.url()))
-        .json(&RegisterRequest {
-            username: username.to_owned(),
-            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
-            device_name: "测试设备".into(),
-        })
-        .send()
-        .await
-        .expect("sign-in reaches the server");
-    assert_eq!(response.status(), 200, "sign-in of {username}");
-    response.json().await.expect("sign-in response is JSON")
-}
-
-/// Reads an error response: its status and JSON body.
-async fn api_error(response: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = response.status();
-    let text = response.text().await.expect("error body reads");
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("HTTP {status} body is not a JSON ApiError ({e}): {text:?}"));
-    (status, body)
-}
 
 fn cbor(request: &SyncRequest) -> Vec<u8> {
     let mut bytes = Vec::new();

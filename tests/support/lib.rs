@@ -16,7 +16,10 @@ use foodpatrol_shared::checklist::Answer;
 use foodpatrol_shared::ids::{InspectionId, ShopId};
 use foodpatrol_shared::inspection::{InspectionKind, InspectorRef};
 use foodpatrol_shared::protocol::Assignment;
+use foodpatrol_shared::protocol::{ApiError, RegisterRequest, RegisterResponse};
 use foodpatrol_shared::shop::{BusinessType, Shop};
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
 pub use foodpatrol_server::district::District;
@@ -254,4 +257,120 @@ pub fn score_all(device: &Device, id: InspectionId, failed: &[(&str, &str)]) {
 /// Returns a shop id the district does not contain.
 pub fn unknown_shop() -> ShopId {
     ShopId::from_licence("JY00000000000000")
+}
+
+// ---- what the server stores, and HTTP helpers ----
+
+/// Everything a rejected request could have written: row counts, stored documents and photo files.
+#[derive(Debug, PartialEq)]
+pub struct Stored {
+    pub docs: i64,
+    pub doc_versions: i64,
+    pub inspections: i64,
+    pub answers: i64,
+    pub tasks: i64,
+    pub photos: i64,
+    /// Stored document id → (heads, SHA-256 of its bytes).
+    pub doc_contents: std::collections::BTreeMap<String, (String, String)>,
+    /// Every file under the server's photo folder, partial uploads included, with its size.
+    pub photo_files: Vec<(String, u64)>,
+}
+
+/// Returns the lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Returns the server's photo folder.
+pub fn photo_root(server: &TestServer) -> std::path::PathBuf {
+    server.dir.path().join("server/photos")
+}
+
+fn list_files(dir: &std::path::Path, out: &mut Vec<(String, u64)>) {
+    for entry in std::fs::read_dir(dir).expect("photo folder lists") {
+        let entry = entry.expect("photo folder entry reads");
+        let meta = entry.metadata().expect("photo file metadata reads");
+        if meta.is_dir() {
+            list_files(&entry.path(), out);
+        } else {
+            out.push((entry.path().display().to_string(), meta.len()));
+        }
+    }
+}
+
+/// Takes a snapshot of everything the server stores.
+pub fn stored(server: &TestServer) -> Stored {
+    let db = server.db();
+    let doc_contents = db
+        .prepare("SELECT id, heads, bytes FROM docs ORDER BY id")
+        .expect("docs query prepares")
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, String>(1)?, sha256_hex(&r.get::<_, Vec<u8>>(2)?)),
+            ))
+        })
+        .expect("docs query runs")
+        .collect::<Result<_, _>>()
+        .expect("docs rows read");
+    let mut photo_files = Vec::new();
+    list_files(&photo_root(server), &mut photo_files);
+    photo_files.sort();
+    Stored {
+        docs: server.count("docs"),
+        doc_versions: server.count("doc_versions"),
+        inspections: server.count("inspections"),
+        answers: server.count("answers"),
+        tasks: server.count("tasks"),
+        photos: server.count("photos"),
+        doc_contents,
+        photo_files,
+    }
+}
+
+/// Asserts that nothing the server stores differs from `before`, one assert per table.
+pub fn assert_unchanged(server: &TestServer, before: &Stored, case: &str) {
+    let after = stored(server);
+    assert_eq!(after.docs, before.docs, "{case}: docs rows");
+    assert_eq!(
+        after.doc_versions, before.doc_versions,
+        "{case}: doc_versions rows"
+    );
+    assert_eq!(after.inspections, before.inspections, "{case}: inspections rows");
+    assert_eq!(after.answers, before.answers, "{case}: answers rows");
+    assert_eq!(after.tasks, before.tasks, "{case}: tasks rows");
+    assert_eq!(after.photos, before.photos, "{case}: photos rows");
+    assert_eq!(
+        after.doc_contents, before.doc_contents,
+        "{case}: stored document bytes and heads"
+    );
+    assert_eq!(
+        after.photo_files, before.photo_files,
+        "{case}: files in the photo folder"
+    );
+}
+
+/// Registers a device for `username` over HTTP.
+pub async fn register(server: &TestServer, username: &str) -> RegisterResponse {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/devices/register", server.url()))
+        .json(&RegisterRequest {
+            username: username.to_owned(),
+            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
+            device_name: "测试设备".into(),
+        })
+        .send()
+        .await
+        .expect("sign-in reaches the server");
+    assert_eq!(response.status(), 200, "sign-in of {username}");
+    response.json().await.expect("sign-in response is JSON")
+}
+
+/// Reads an error response: its status and JSON body.
+pub async fn api_error(response: reqwest::Response) -> (StatusCode, ApiError) {
+    let status = response.status();
+    let text = response.text().await.expect("error body reads");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("HTTP {status} body is not a JSON ApiError ({e}): {text:?}"));
+    (status, body)
 }
