@@ -56,15 +56,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 server.base_url(),
                 cli.data.display()
             );
-            tokio::signal::ctrl_c().await?;
+            shutdown_signal().await?;
+            tracing::info!("shutting down");
             server.shutdown().await?;
         }
         Command::Seed { owners_per_street } => {
             let (_, summary) =
                 foodpatrol_server::seed::seed_district(&state, &DistrictSpec::heping(), owners_per_street)
                     .await?;
-            println!("{summary:?}");
+            println!(
+                "辖区已导入 District seeded: {} offices, {} shops, {} inspectors, {} supervisors, {} owners; {} new accounts",
+                summary.offices,
+                summary.shops,
+                summary.inspectors,
+                summary.supervisors,
+                summary.owners,
+                summary.new_accounts
+            );
         }
     }
     Ok(())
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (what systemd and container runtimes send to stop a service).
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }

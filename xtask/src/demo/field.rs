@@ -381,7 +381,10 @@ pub(crate) async fn try_sync_offline(crew: &Crew) -> Result<()> {
             ),
         }
         let status = inspector.device.sync_status()?;
-        text::field(&format!("同步 Sync {}", inspector.label), "失败 failed");
+        text::field(
+            &format!("同步 Sync {}", inspector.label),
+            "失败（预期：服务器已停止）failed, as expected: the server is stopped",
+        );
         text::line(format!("    {}", status.last_error.as_deref().unwrap_or("—")));
         text::line(format!(
             "    待同步 Pending: {} 份文档 docs，{} 张照片 photos",

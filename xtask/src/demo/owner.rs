@@ -229,6 +229,9 @@ pub(crate) async fn print_daily_report(demo: &Demo, plan: &Plan) -> Result<()> {
         return Ok(());
     }
     report_table(&report.rows).print();
+    text::line(
+        "  每次检查记录两名检查人员，两列都计入。Each visit records both inspectors, so both columns count it.",
+    );
     Ok(())
 }
 
