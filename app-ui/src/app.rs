@@ -236,7 +236,13 @@ pub(crate) fn app() -> Html {
                 on_signed_in={on_signed_in}
             />
         },
-        (Screen::Home, Some(me)) => html! { <HomeScreen me={me} on_navigate={on_navigate.clone()} /> },
+        (Screen::Home, Some(me)) => html! {
+            <HomeScreen
+                me={me}
+                synced_at={state.sync.as_ref().and_then(|s| s.status.last_success_ms)}
+                on_navigate={on_navigate.clone()}
+            />
+        },
         (Screen::Inspection(id), Some(me)) => html! {
             <InspectionScreen key={id.to_string()} id={*id} me={me} on_navigate={on_navigate.clone()} />
         },

@@ -197,6 +197,9 @@ fn load(dispatcher: UseReducerDispatcher<HomeState>) {
 #[derive(Properties, PartialEq)]
 pub(crate) struct HomeScreenProps {
     pub(crate) me: UserId,
+    /// Time of the last successful sync; the lists reload whenever it changes, so tasks downloaded
+    /// by a sync that finishes after the screen opened (such as the one after sign-in) appear.
+    pub(crate) synced_at: Option<i64>,
     pub(crate) on_navigate: Callback<Screen>,
 }
 
@@ -206,7 +209,7 @@ pub(crate) fn home_screen(props: &HomeScreenProps) -> Html {
     let state = use_reducer(HomeState::default);
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| load(dispatcher));
+        use_effect_with(props.synced_at, move |_| load(dispatcher));
     }
     let me = props.me;
 
