@@ -34,7 +34,7 @@ use crate::error::{DeviceError, DeviceResult};
 use crate::photo::{self, ProcessedPhoto};
 use crate::store;
 
-/// Who this device is signed in as.
+/// The account this device is signed in as, and its registration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     pub server_url: String,
@@ -57,7 +57,7 @@ impl Identity {
     }
 }
 
-/// What the live preview shows while an inspection is being scored.
+/// Live preview of an inspection being scored: outcome, reason, hazards and what blocks submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
     pub evaluation: Evaluation,
@@ -787,7 +787,7 @@ impl Device {
         }
     }
 
-    /// Returns a task's state as this device knows it: rounds and reviews synced here.
+    /// Returns a task's state from the rounds and reviews synced to this device.
     pub fn task_state(&self, task: TaskId, mode: &RectificationMode) -> DeviceResult<TaskState> {
         let rounds = match self.with_doc(task.response_doc(), |doc| Ok(task_docs::read_rounds(doc)?)) {
             Ok(rounds) => rounds,

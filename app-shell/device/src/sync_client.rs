@@ -28,7 +28,7 @@ const BATCH_BYTES: usize = MAX_SYNC_BODY_BYTES * 3 / 4;
 /// Most request rounds in one sync (batches plus feed pages); a guard against a server that loops.
 const MAX_ROUNDS: u32 = 100;
 
-/// What one sync did.
+/// Summary of one sync.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncReport {
     /// HTTP requests for documents (each carries many documents).
@@ -71,7 +71,7 @@ pub struct SyncProgress {
     pub total: usize,
 }
 
-/// What the sync screen shows.
+/// Sync state as the sync screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
     pub pending_docs: usize,
@@ -352,7 +352,7 @@ impl Device {
                 "UPDATE docs SET rejected_code = ?2, rejected_message = ?3 WHERE doc_id = ?1",
                 params![r.doc_id.to_string(), r.code, r.message],
             )?;
-            tracing::warn!(doc_id = %r.doc_id, code = %r.code, "server refused a document; set aside");
+            tracing::warn!(doc_id = %r.doc_id, code = %r.code, "server rejected a document; set aside");
         }
         tx.commit()?;
         Ok(())
@@ -413,8 +413,8 @@ impl Device {
             .map(|u| u.doc_id)
             .chain(response.acks.iter().map(|a| a.doc_id))
             .collect();
-        // Load every touched document into the cache before taking the database lock; a document
-        // new to this device is not in the store yet and starts empty below.
+        // Load every touched document into the cache before taking the database lock. A document
+        // new to this device is not in the store yet, so it starts empty below.
         for id in &touched {
             let _ = self.with_doc(*id, |_| Ok(()));
         }
@@ -645,7 +645,7 @@ impl Device {
     }
 }
 
-/// What one photo upload cost.
+/// Cost of one photo upload.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PhotoUpload {
     pub round_trips: u32,
@@ -666,7 +666,7 @@ fn set_synced(
         code: "invalid_heads".into(),
         message: e.to_string(),
     })?;
-    // Only heads this device holds can be a base for the next push.
+    // Only heads this device has can be the base of the next push.
     if !parsed.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
         return Ok(());
     }
