@@ -2,7 +2,7 @@
 //!
 //! Three kinds of document, each with one writer role ([`DocKind::writer_role`]):
 //!
-//! | kind | id | writer | holds |
+//! | kind | id | writer | contents |
 //! |---|---|---|---|
 //! | inspection | UUIDv7 of the visit | inspectors | meta, inspectors, answers, orders, signature, submission |
 //! | rectification_response | derived from the task | the shop's owner | proof rounds |

@@ -186,7 +186,7 @@ pub fn media_type(head: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// How an upload request ended.
+/// Result of an upload request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadOutcome {
     /// All bytes arrived and the hash matched; the photo is stored.

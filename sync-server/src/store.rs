@@ -149,7 +149,7 @@ pub struct InspectionRow {
     pub tasks: Vec<TaskRow>,
 }
 
-/// What a document write changes in the projections.
+/// The projection rows a document write changes.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // One per written document; boxing the task row buys nothing.
 pub enum Projection {
