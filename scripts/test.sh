@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: formatting, lints, the browser (wasm32) builds, and all tests.
+# Runs every check CI runs: formatting, lints, the browser (wasm32) builds, all tests, and the
+# inspector app's end-to-end test in a real window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --app
 
 echo "== rustfmt"
 cargo fmt --all -- --check
@@ -17,3 +18,9 @@ cargo build --locked -p foodpatrol-ui --target wasm32-unknown-unknown
 
 echo "== tests"
 cargo test --locked --no-fail-fast
+
+echo "== inspector app in a real window (Xvfb, tauri-driver)"
+bash scripts/e2e.sh
+
+echo "== inspector app shell (commands over IPC against a real server)"
+cargo test --locked -p foodpatrol-app
