@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --app
 
+# Test output is also collected here, so the run can end with one total over every test binary.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run_tests() {
+  "$@" 2>&1 | tee -a "$log"
+}
+
 echo "== rustfmt"
 cargo fmt --all -- --check
 
@@ -17,10 +24,15 @@ cargo build --locked -p foodpatrol-shared --target wasm32-unknown-unknown
 cargo build --locked -p foodpatrol-ui --target wasm32-unknown-unknown
 
 echo "== tests"
-cargo test --locked --no-fail-fast
+run_tests cargo test --locked --no-fail-fast
 
 echo "== inspector app in a real window (Xvfb, tauri-driver)"
-bash scripts/e2e.sh
+run_tests bash scripts/e2e.sh
 
 echo "== inspector app shell (commands over IPC against a real server)"
-cargo test --locked -p foodpatrol-app
+run_tests cargo test --locked -p foodpatrol-app
+
+passed=$(grep -o 'test result: [a-zA-Z]*\. [0-9]* passed' "$log" | awk '{total += $4} END {print total + 0}')
+failed=$(grep -o '[0-9]* failed;' "$log" | awk '{total += $1} END {print total + 0}')
+echo
+echo "Tests: $passed passed, $failed failed"
