@@ -7,10 +7,10 @@ use foodpatrol_device::DeviceError;
 use foodpatrol_shared::checklist::Answer;
 use foodpatrol_shared::inspection::InspectionKind;
 use foodpatrol_shared::outcome::Outcome;
-use foodpatrol_shared::protocol::{DailyReport, OwnerTask, ProofRequest, RegisterRequest, RegisterResponse};
+use foodpatrol_shared::protocol::{DailyReport, OwnerTask, ProofRequest};
 use foodpatrol_shared::rectification::{RectificationMode, ReviewDecision, TaskState, Tier};
 use foodpatrol_shared::shop::BusinessType;
-use foodpatrol_tests::{TestDevice, TestServer, fixture, score_all, signature_png};
+use foodpatrol_tests::{TestDevice, TestServer, fixture, register, score_all, signature_png};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_inspection_closes_the_loop() {
@@ -194,19 +194,7 @@ async fn offline_inspection_closes_the_loop() {
 
     // The owner signs in on a phone browser, sees the open task with the evidence, and uploads proof.
     let http = reqwest::Client::new();
-    let owner: RegisterResponse = http
-        .post(format!("{}/v1/devices/register", server.url()))
-        .json(&RegisterRequest {
-            username: foodpatrol_server::seed::owner_username(&restaurant),
-            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
-            device_name: "店主手机".into(),
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let owner = register(&server, &foodpatrol_server::seed::owner_username(&restaurant)).await;
     let owner_tasks: Vec<OwnerTask> = http
         .get(format!("{}/v1/owner/tasks", server.url()))
         .bearer_auth(&owner.token)
@@ -279,19 +267,7 @@ async fn offline_inspection_closes_the_loop() {
 
     // The daily report counts both records for both inspectors of each visit.
     let supervisor = &server.district.supervisors[0];
-    let lead: RegisterResponse = http
-        .post(format!("{}/v1/devices/register", server.url()))
-        .json(&RegisterRequest {
-            username: supervisor.username.clone(),
-            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
-            device_name: "科室电脑".into(),
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lead = register(&server, &supervisor.username).await;
     let report: DailyReport = http
         .get(format!("{}/v1/reports/daily", server.url()))
         .bearer_auth(&lead.token)

@@ -15,7 +15,7 @@ use foodpatrol_server::projection::{self, InspectionInput, TaskProgressSource};
 use foodpatrol_shared::crdt::inspection_doc::{self, NewInspection};
 use foodpatrol_shared::ids::{InspectionId, TaskId, UserId};
 use foodpatrol_shared::inspection::{InspectionKind, InspectorRef};
-use foodpatrol_shared::protocol::{DailyReport, RegisterRequest, RegisterResponse};
+use foodpatrol_shared::protocol::DailyReport;
 use foodpatrol_shared::rectification::{ResponseRound, Review};
 use foodpatrol_shared::rules::RuleBook;
 use foodpatrol_shared::shop::{BusinessType, Shop};
@@ -225,20 +225,9 @@ fn time_columns(server: &TestServer, visit: InspectionId) -> TimeColumns {
 
 async fn supervisor_token(server: &TestServer) -> String {
     let supervisor = &server.district.supervisors[0];
-    let registered: RegisterResponse = reqwest::Client::new()
-        .post(format!("{}/v1/devices/register", server.url()))
-        .json(&RegisterRequest {
-            username: supervisor.username.clone(),
-            password: foodpatrol_server::seed::DEMO_PASSWORD.into(),
-            device_name: "科室电脑".into(),
-        })
-        .send()
+    foodpatrol_tests::register(server, &supervisor.username)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    registered.token
+        .token
 }
 
 async fn daily_report(server: &TestServer, token: &str, day: NaiveDate) -> DailyReport {
