@@ -72,7 +72,7 @@ pub struct ChecklistItem {
     /// The compliant answer. Some items are phrased so that 是 is the bad answer.
     #[serde(default = "default_expected")]
     pub expected: Answer,
-    /// Where the item comes from (2016 table number, Order 49 article, ...).
+    /// Source of the item (2016 table number, Order 49 article, ...).
     #[serde(default)]
     pub source: String,
 }

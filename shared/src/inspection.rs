@@ -291,7 +291,7 @@ impl Inspection {
         problems
     }
 
-    /// All photo content addresses the record refers to (evidence and signature).
+    /// Returns every photo content address the record refers to (evidence and signature).
     pub fn photo_refs(&self) -> Vec<String> {
         let mut refs: Vec<String> = self
             .answers

@@ -125,7 +125,7 @@ pub struct OutcomeRule {
     pub source: String,
     pub bands: Vec<Band>,
     pub unmatched: Unmatched,
-    /// What follows each outcome (通过 / 书面限期整改 / ...), keyed by outcome.
+    /// The consequence of each outcome (通过 / 书面限期整改 / ...), keyed by outcome.
     pub consequences: Consequences,
 }
 
@@ -236,7 +236,7 @@ pub struct Evaluation {
     pub rule_id: String,
     pub rule_version: u32,
     pub tally: Tally,
-    /// What follows the outcome (通过 / 书面限期整改 / ...), from the rule.
+    /// The consequence of the outcome (通过 / 书面限期整改 / ...), from the rule.
     pub consequence_zh: String,
     pub band_description_zh: String,
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::UserId;
 
-/// Who leads the fix, as practised in the first district. Serialized: do not rename.
+/// The tier of a fix: who leads it, as practised in the first district. Serialized: do not rename.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
@@ -50,7 +50,7 @@ impl Tier {
     }
 }
 
-/// How a hazard is to be fixed.
+/// The way a hazard is to be fixed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum RectificationMode {
@@ -101,7 +101,7 @@ pub struct Review {
     pub at_ms: i64,
 }
 
-/// Where a task stands. Serialized into the central database: do not rename.
+/// The state of a task. Serialized into the central database: do not rename.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {

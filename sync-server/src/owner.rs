@@ -17,9 +17,9 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 
-/// Longest proof note accepted, in characters.
+/// Maximum length of a proof note, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000;
-/// Most photos in one proof round.
+/// Maximum number of photos in one proof round.
 pub const MAX_PROOF_PHOTOS: usize = 9;
 
 fn caller_shop(caller: &Caller) -> Result<foodpatrol_shared::ids::ShopId, AppError> {

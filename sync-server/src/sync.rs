@@ -2,10 +2,10 @@
 //! the device lacks — all documents in one round trip.
 //!
 //! A request is accepted or rejected whole. Every new change must be authored by the calling
-//! device (its automerge actor is the device id), and the caller's role must be the writer role of
-//! the document's kind; the only other author allowed is a document's deterministic skeleton. A
-//! request with any refused document stores nothing and names each refused document, so the device
-//! can set those aside and sync the rest.
+//! device: its automerge actor starts with the device id (see `crdt::session_actor`). The caller's
+//! role must be the writer role of the document's kind. The only other author allowed is a
+//! document's deterministic skeleton. A request with any refused document stores nothing and names
+//! each refused document, so the device can set those aside and sync the rest.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -28,7 +28,7 @@ use crate::outcome::Outcome;
 use crate::protocol::DocKind;
 use crate::rectification::{RectificationMode, RectificationOrder, Tier};
 
-/// What a device knows when a visit starts.
+/// The facts a device records when a visit starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInspection {
     pub shop_id: ShopId,
