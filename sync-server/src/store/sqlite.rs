@@ -20,10 +20,13 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::*;
 
 /// Migrations in order; each runs once, recorded in `schema_migrations`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_central_database",
-    include_str!("../../../migrations/server/sqlite/0001_central_database.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_central_database",
+        include_str!("../../../migrations/server/sqlite/0001_central_database.sql"),
+    ),
+    ("0002_risk_grades", include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql")),
+];
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
