@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Runs the end-to-end window test (app-shell/tests/window.rs): builds the release app with the UI
 # embedded, starts an Xvfb display and tauri-driver on free local ports, runs the ignored test and
-# stops what it started on exit.
+# stops what it started on exit. With --bench it runs the window benchmark (app-shell/benches/ui.rs)
+# in the same set-up instead of the test.
 # Needs xvfb, webkit2gtk-driver (WebKitWebDriver), tauri-driver (`cargo install tauri-driver --locked`)
 # and fonts-noto-cjk. Set FOODPATROL_E2E_SKIP_BUILD=1 to reuse an existing target/release/foodpatrol-app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+mode=test
+case "${1:-}" in
+  --bench) mode=bench ;;
+  "") ;;
+  *)
+    echo "usage: scripts/e2e.sh [--bench]" >&2
+    exit 2
+    ;;
+esac
 
 for tool in Xvfb tauri-driver WebKitWebDriver curl; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -71,10 +82,15 @@ if ! curl -fsS --retry 15 --retry-all-errors --retry-delay 1 --retry-max-time 15
 fi
 
 status=0
-FOODPATROL_E2E_DRIVER="$driver" FOODPATROL_E2E_APP="$app" FOODPATROL_E2E_DATA_DIR="$data_dir" \
-  cargo test --locked -p foodpatrol-app --test window -- --ignored --nocapture || status=$?
+if [ "$mode" = bench ]; then
+  FOODPATROL_E2E_DRIVER="$driver" FOODPATROL_E2E_APP="$app" FOODPATROL_E2E_DATA_DIR="$data_dir" \
+    cargo bench --locked -p foodpatrol-app --bench ui || status=$?
+else
+  FOODPATROL_E2E_DRIVER="$driver" FOODPATROL_E2E_APP="$app" FOODPATROL_E2E_DATA_DIR="$data_dir" \
+    cargo test --locked -p foodpatrol-app --test window -- --ignored --nocapture || status=$?
+fi
 if [ "$status" != 0 ]; then
-  echo "e2e: the window test failed; tauri-driver log:" >&2
+  echo "e2e: the window $mode failed; tauri-driver log:" >&2
   tail -n 50 "$work/tauri-driver.log" >&2
 fi
 exit "$status"

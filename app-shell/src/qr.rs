@@ -23,6 +23,8 @@ const MAX_SCAN_EDGE: u32 = 2000;
 const MAX_DECODE_EDGE: u32 = 12_000;
 /// Maximum decoded buffer size in bytes, against decompression bombs.
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+/// Maximum length in bytes of scanned QR text; a QR code holds at most 7,089 numeric characters.
+const MAX_CODE_TEXT_BYTES: usize = 7_089;
 /// Digits after `JY` in a food business licence number.
 const LICENCE_DIGITS: usize = 14;
 
@@ -46,6 +48,26 @@ pub fn find_shop(device: &Device, photo: &[u8]) -> CommandResult<Shop> {
         ));
     }
     let Some(code) = contents.iter().find_map(|content| parse_shop_code(content)) else {
+        return Err(CommandError::bad_argument(
+            "二维码不是店铺码：没有店铺编号或食品经营许可证编号 (the QR code names no shop)",
+        ));
+    };
+    lookup_shop(device, &code)
+}
+
+/// Returns the shop that the text of a scanned QR code names.
+///
+/// Errors: `bad_argument` when the text is too long or names no shop, `shop_not_found` when the code names
+/// a shop that is not on this device, and device errors from the lookup.
+pub fn find_shop_by_text(device: &Device, text: &str) -> CommandResult<Shop> {
+    // A QR code holds at most 7,089 characters (version 40, numeric), so longer text is not a scan.
+    if text.len() > MAX_CODE_TEXT_BYTES {
+        return Err(CommandError::bad_argument(format!(
+            "二维码内容过长（{} 字节，最多 {MAX_CODE_TEXT_BYTES}） (the scanned text is too long)",
+            text.len()
+        )));
+    }
+    let Some(code) = parse_shop_code(text) else {
         return Err(CommandError::bad_argument(
             "二维码不是店铺码：没有店铺编号或食品经营许可证编号 (the QR code names no shop)",
         ));

@@ -48,6 +48,9 @@ pub struct AppInfo {
     pub default_server_url: String,
     /// Folder that contains the device store, for support staff who need to copy it.
     pub data_dir: PathBuf,
+    /// Whether the barcode scanner plugin is registered (mobile builds), so the UI opens the camera
+    /// scanner instead of asking for a photo.
+    pub camera_scanner: bool,
 }
 
 /// State shared by every command.
@@ -95,6 +98,7 @@ impl AppState {
                 version: app.package_info().version.to_string(),
                 default_server_url: settings.default_server_url.clone(),
                 data_dir,
+                camera_scanner: cfg!(mobile),
             },
         })
     }

@@ -264,6 +264,16 @@ fn inspection_round_trip_through_ipc() {
         .invoke_raw("shop_from_qr", qr_png("JY99999999999999"), &[])
         .unwrap_err();
     assert_eq!(unknown["code"], "shop_not_found");
+    // The phone's barcode scanner hands over the text it read.
+    let by_text = app.ok(
+        "shop_from_code",
+        json!({ "text": format!("https://foodpatrol.example/s/{}", store.id) }),
+    );
+    assert_eq!(by_text["id"], store.id.to_string());
+    assert_eq!(
+        app.error_code("shop_from_code", json!({ "text": "不是店铺码" })),
+        "bad_argument"
+    );
 
     // Start, score, photograph, sign and submit.
     assert_eq!(

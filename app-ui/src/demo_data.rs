@@ -313,7 +313,7 @@ impl Store {
                     .collect();
                 to_value(found)
             }
-            "shop_from_qr" => to_value(self.shops[1].clone()),
+            "shop_from_qr" | "shop_from_code" => to_value(self.shops[1].clone()),
             "colleagues_list" => to_value(&self.colleagues),
             "inspections_list" => {
                 let list: Vec<InspectionSummary> = self

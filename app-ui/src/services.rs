@@ -196,6 +196,28 @@ pub(crate) async fn shop_from_qr(photo: &[u8]) -> Result<Shop, ServiceError> {
     call_raw("shop_from_qr", photo, &[]).await
 }
 
+/// Finds the shop named by the text the camera barcode scanner read.
+pub(crate) async fn shop_from_code(text: &str) -> Result<Shop, ServiceError> {
+    call("shop_from_code", json!({ "text": text })).await
+}
+
+/// Result of the barcode scanner plugin's `scan` command.
+#[derive(Debug, Deserialize)]
+struct Scanned {
+    content: String,
+}
+
+/// Opens the camera with the barcode scanner plugin (phones and tablets only) and returns the text of the
+/// first QR code it reads.
+pub(crate) async fn scan_qr_code() -> Result<String, ServiceError> {
+    let scanned: Scanned = call(
+        "plugin:barcode-scanner|scan",
+        json!({ "formats": ["QR_CODE"], "windowed": false, "cameraDirection": "back" }),
+    )
+    .await?;
+    Ok(scanned.content)
+}
+
 pub(crate) async fn colleagues_list() -> Result<Vec<InspectorRef>, ServiceError> {
     call("colleagues_list", json!({})).await
 }

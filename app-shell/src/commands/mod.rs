@@ -30,6 +30,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         tasks::tasks_today,
         tasks::shops_search,
         tasks::shop_from_qr,
+        tasks::shop_from_code,
         tasks::colleagues_list,
         inspection::inspections_list,
         inspection::inspection_start,

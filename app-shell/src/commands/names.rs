@@ -8,6 +8,7 @@ const COMMAND_NAMES: &[&str] = &[
     "tasks_today",
     "shops_search",
     "shop_from_qr",
+    "shop_from_code",
     "colleagues_list",
     "inspections_list",
     "inspection_start",

@@ -107,6 +107,15 @@ pub async fn shop_from_qr(state: State<'_, AppState>, request: Request<'_>) -> C
     blocking(move || qr::find_shop(&device, &photo)).await
 }
 
+/// Finds the shop named by the text of a QR code that the phone's barcode scanner plugin has read.
+///
+/// Errors: `bad_argument` when the text names no shop, `shop_not_found` when the shop is not on this device.
+#[tauri::command]
+pub async fn shop_from_code(state: State<'_, AppState>, text: String) -> CommandResult<Shop> {
+    let device = Arc::clone(&state.device);
+    blocking(move || qr::find_shop_by_text(&device, &text)).await
+}
+
 /// Lists the office's inspectors, to pick the second inspector offline.
 #[tauri::command]
 pub async fn colleagues_list(state: State<'_, AppState>) -> CommandResult<Vec<InspectorRef>> {

@@ -48,6 +48,8 @@ pub(crate) struct HomeState {
     /// Number of the latest search, so that results of an older, slower search are dropped.
     search_seq: u32,
     scanning: bool,
+    /// The shell has the camera barcode scanner (phones and tablets); desktops scan a photo instead.
+    camera_scanner: bool,
     start: Option<StartDraft>,
     error: Option<String>,
 }
@@ -63,6 +65,7 @@ pub(crate) enum HomeAction {
         shops: Vec<Shop>,
     },
     Scanning,
+    CameraScanner(bool),
     /// Opens the start sheet; `partner` comes from the plan and is offered even if it is not in
     /// the colleague list yet.
     Select {
@@ -121,6 +124,7 @@ impl Reducible for HomeState {
                 next.scanning = true;
                 next.error = None;
             }
+            HomeAction::CameraScanner(available) => next.camera_scanner = available,
             HomeAction::Select { shop, kind, partner } => {
                 next.scanning = false;
                 if let Some(partner) = &partner
@@ -211,6 +215,15 @@ pub(crate) fn home_screen(props: &HomeScreenProps) -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(props.synced_at, move |_| load(dispatcher));
     }
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let available = services::app_info().await.is_some_and(|info| info.camera_scanner);
+                dispatcher.dispatch(HomeAction::CameraScanner(available));
+            });
+        });
+    }
     let me = props.me;
 
     let on_open_task = {
@@ -270,6 +283,28 @@ pub(crate) fn home_screen(props: &HomeScreenProps) -> Html {
                         "bad_file",
                         format!("无法读取所拍照片（{detail}），请重新拍摄"),
                     )),
+                };
+                match found {
+                    Ok(shop) => dispatcher.dispatch(HomeAction::Select {
+                        shop,
+                        kind: InspectionKind::Daily,
+                        partner: None,
+                    }),
+                    Err(error) => dispatcher.dispatch(HomeAction::Failed(error)),
+                }
+            });
+        })
+    };
+
+    let on_camera_scan = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(HomeAction::Scanning);
+            let dispatcher = dispatcher.clone();
+            spawn_local(async move {
+                let found = match services::scan_qr_code().await {
+                    Ok(text) => services::shop_from_code(&text).await,
+                    Err(error) => Err(error),
                 };
                 match found {
                     Ok(shop) => dispatcher.dispatch(HomeAction::Select {
@@ -401,11 +436,18 @@ pub(crate) fn home_screen(props: &HomeScreenProps) -> Html {
                 </div>
                 <div class="stack">
                     <h2>{ locale.t(Label::PickShop) }</h2>
-                    <label class={classes!("btn", "btn-primary", "btn-block", "file-button", state.scanning.then_some("busy"))}>
-                        <span>{ if state.scanning { locale.t(Label::Recognizing) } else { locale.t(Label::ScanQr) } }</span>
-                        <input type="file" accept="image/*" capture="environment" class="file-input"
-                            disabled={state.scanning} data-testid="scan-qr-input" onchange={on_scan} />
-                    </label>
+                    if state.camera_scanner {
+                        <button type="button" class={classes!("btn", "btn-primary", "btn-block", state.scanning.then_some("busy"))}
+                            disabled={state.scanning} data-testid="scan-qr-camera" onclick={on_camera_scan}>
+                            { if state.scanning { locale.t(Label::Recognizing) } else { locale.t(Label::ScanQr) } }
+                        </button>
+                    } else {
+                        <label class={classes!("btn", "btn-primary", "btn-block", "file-button", state.scanning.then_some("busy"))}>
+                            <span>{ if state.scanning { locale.t(Label::Recognizing) } else { locale.t(Label::ScanQr) } }</span>
+                            <input type="file" accept="image/*" capture="environment" class="file-input"
+                                disabled={state.scanning} data-testid="scan-qr-input" onchange={on_scan} />
+                        </label>
+                    }
                     <p class="hint">{ locale.t(Label::ScanQrHint) }</p>
                     <input type="search" class="search" value={state.query.clone()}
                         placeholder={locale.t(Label::SearchPlaceholder)} aria-label={locale.t(Label::SearchPlaceholder)}

@@ -149,4 +149,7 @@ pub(crate) struct AppInfo {
     pub(crate) version: String,
     pub(crate) default_server_url: String,
     pub(crate) data_dir: String,
+    /// The shell has the camera barcode scanner plugin (Android and iOS builds).
+    #[serde(default)]
+    pub(crate) camera_scanner: bool,
 }

@@ -25,7 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0001_central_database",
         include_str!("../../../migrations/server/sqlite/0001_central_database.sql"),
     ),
-    ("0002_risk_grades", include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql")),
+    (
+        "0002_risk_grades",
+        include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
 ];
 
 /// The SQLite store.
