@@ -255,7 +255,7 @@ mod tests {
         }
     }
 
-    /// A district of three streets for the year 2026.
+    /// Computes the 2026 KPIs of a district of three streets.
     fn fixture() -> KpiTable {
         let offices = [
             office("南市所", "南市"),

@@ -1,6 +1,6 @@
 //! What the supervisor console (监管端) reports, computed from plain rows of the central database.
 //!
-//! The store returns facts (one row per submitted inspection, task, shop or planned visit); the
+//! The store returns facts: one row per submitted inspection, task, shop or planned visit. The
 //! functions here count them into the daily report (协管日报), task completion, the hazard
 //! closed-loop board and the big-screen figures. They do no I/O, so tests feed them rows directly.
 
@@ -337,7 +337,7 @@ pub fn completion(
 
 // ---- the hazard closed-loop board ----
 
-/// Where a task stands on the board. `Overdue` replaces `Open` or `Returned` past the due date.
+/// The column of a task on the board. `Overdue` replaces `Open` or `Returned` past the due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BoardState {
     Open,

@@ -306,7 +306,7 @@ pub async fn photo(
     Ok(image_response(&media_type, bytes))
 }
 
-/// Longest side of a thumbnail, in pixels.
+/// Maximum width and height of a thumbnail, in pixels.
 pub const THUMBNAIL_SIZE: u32 = 240;
 /// Thumbnails kept in memory; at about 10 KB each the cache stays near 5 MB.
 const THUMBNAIL_CACHE_ENTRIES: usize = 512;

@@ -270,14 +270,12 @@ fn completion_table(
     }
 }
 
-/// `GET /console/completion?from=&to=`: planned visits due in the period (default this month).
-pub async fn completion(
-    State(state): State<AppState>,
+/// Reads the period of the completion page; it defaults to the month of `today`.
+fn parse_range(
+    query: &RangeQuery,
+    today: NaiveDate,
     lang: Lang,
-    user: ConsoleUser,
-    Query(query): Query<RangeQuery>,
-) -> Result<Html<String>, PageError> {
-    let today = state.today();
+) -> Result<(NaiveDate, NaiveDate), PageError> {
     let month_start = today.with_day(1).unwrap_or(today);
     let month_end = month_start
         .checked_add_months(chrono::Months::new(1))
@@ -297,6 +295,19 @@ pub async fn completion(
             lang,
         ));
     }
+    Ok((from, to))
+}
+
+/// `GET /console/completion?from=&to=`: planned visits due in the period (default this month).
+pub async fn completion(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: ConsoleUser,
+    Query(query): Query<RangeQuery>,
+) -> Result<Html<String>, PageError> {
+    let today = state.today();
+    let (from, to) = parse_range(&query, today, lang)?;
+
     let page_error = |e: crate::store::StoreError| PageError::new(e, lang);
     let assignments = state.store.assignment_facts(from, to).await.map_err(page_error)?;
     // A visit is done by an inspection in its due date's year, so read those whole years.
@@ -308,6 +319,7 @@ pub async fn completion(
         .await
         .map_err(page_error)?;
     let completion = supervision::completion(&assignments, &inspections, today);
+
     let content = html! {
         form.filters method="get" action="/console/completion" {
             label { (lang.t("到期日从", "Due from")) input type="date" name="from" value=(from); }

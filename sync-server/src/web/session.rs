@@ -1,9 +1,9 @@
 //! Cookie sessions of the supervisor console, for supervisor and administrator accounts only.
 //!
 //! Signing in checks the password like device registration does, then sets a random 256-bit token
-//! in an `HttpOnly; SameSite=Strict` cookie; the database keeps only the token's SHA-256. Browsers
-//! do not send a `SameSite=Strict` cookie on requests from other sites, and every console POST also
-//! checks the `Origin` header; signing out by form also needs the session's CSRF token.
+//! in an `HttpOnly; SameSite=Strict` cookie. The database keeps only the token's SHA-256.
+//! Browsers do not send a `SameSite=Strict` cookie on requests from other sites. Every console POST
+//! also checks the `Origin` header, and signing out by form also needs the session's CSRF token.
 
 use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -185,7 +185,7 @@ pub async fn login_form(lang: Lang, Query(query): Query<LoginQuery>) -> impl Int
     login_page(lang, &safe_next(query.next.as_deref()), "", None)
 }
 
-/// Why a console sign-in failed.
+/// A failed console sign-in.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
     #[error("invalid username or password")]

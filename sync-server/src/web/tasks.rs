@@ -1,4 +1,4 @@
-//! The hazard closed-loop board (隐患闭环看板): every rectification task and where it stands.
+//! The hazard closed-loop board (隐患闭环看板): every rectification task and its state.
 
 use std::collections::BTreeSet;
 
@@ -37,7 +37,7 @@ pub async fn board(
     user: ConsoleUser,
     Query(query): Query<BoardQuery>,
 ) -> Result<Html<String>, PageError> {
-    let wanted = match query.state.as_deref().filter(|s| !s.is_empty()) {
+    let chosen_state = match query.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(code) => Some(BoardState::parse(code).ok_or_else(|| {
             let codes: Vec<&str> = BoardState::ALL.iter().map(BoardState::as_str).collect();
@@ -79,8 +79,8 @@ pub async fn board(
     let count = |state: BoardState| area_tasks.iter().filter(|(_, s)| *s == state).count();
     let rows: Vec<&(&TaskFact, BoardState)> = area_tasks
         .iter()
-        .filter(|(_, s)| match wanted {
-            Some(wanted) => *s == wanted,
+        .filter(|(_, s)| match chosen_state {
+            Some(chosen) => *s == chosen,
             None => *s != BoardState::FixedOnSpot,
         })
         .collect();
@@ -121,7 +121,7 @@ pub async fn board(
                 select name="state" {
                     option value="" { (lang.t("全部限期整改", "All deadline tasks")) }
                     @for s in BoardState::ALL {
-                        option value=(s.as_str()) selected[wanted == Some(s)] { (label(s, lang)) }
+                        option value=(s.as_str()) selected[chosen_state == Some(s)] { (label(s, lang)) }
                     }
                 }
             }

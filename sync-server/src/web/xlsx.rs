@@ -2,7 +2,7 @@
 //!
 //! Each sheet has a title in row 1, Chinese headers in row 2 and data from row 3, with the total
 //! last. Counts are written as numbers and rates as fractions formatted `0.0%`, so the figures can
-//! be summed and charted in Excel; an undefined rate (no denominator) is an empty cell.
+//! be summed and charted in Excel. An undefined rate (no denominator) is an empty cell.
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
@@ -142,8 +142,8 @@ fn daily_sheet(
     let worksheet = workbook.add_worksheet();
     worksheet.set_name(sheet_name)?;
     let mut sheet = Sheet::new(worksheet, title, &headers)?;
-    let mut row = 2;
-    for (line, is_total) in lines.iter().map(|l| (l, false)).chain([(total, true)]) {
+    let all_lines = lines.iter().map(|l| (l, false)).chain([(total, true)]);
+    for (row, (line, is_total)) in (2..).zip(all_lines) {
         let (text, count) = if is_total {
             (&formats.total_text, &formats.total_count)
         } else {
@@ -171,7 +171,6 @@ fn daily_sheet(
             sheet.count(row, col, value, count)?;
             col += 1;
         }
-        row += 1;
     }
     sheet.finish()
 }
@@ -320,8 +319,10 @@ mod tests {
                 ..line
             },
         };
+
         let mut workbook = open(daily_report(&report).unwrap());
         assert_eq!(workbook.sheet_names(), ["按人员", "按监管所", "按街道"]);
+
         let sheet = workbook.worksheet_range("按人员").unwrap();
         assert_eq!(
             sheet.get_value((0, 0)),

@@ -285,7 +285,8 @@ pub(super) fn task_facts(conn: &mut Connection) -> StoreResult<Vec<TaskFact>> {
 }
 
 pub(super) fn shop_facts(conn: &mut Connection) -> StoreResult<Vec<ShopFact>> {
-    let raws: Vec<(String, String, String, Option<i32>, Option<String>)> = conn
+    type Raw = (String, String, String, Option<i32>, Option<String>);
+    let raws: Vec<Raw> = conn
         .prepare_cached(
             "SELECT s.id, s.name, s.street, g.year, g.level FROM shops s
              LEFT JOIN risk_grades g ON g.shop_id = s.id
