@@ -41,10 +41,10 @@ fn level_chart(figures: &DashboardFigures, lang: Lang) -> Markup {
             aria-label=(lang.t("各风险等级经营者数", "Shops per risk level")) {
             @for (i, ((label, n), colour)) in bars.iter().zip(LEVEL_COLOURS).enumerate() {
                 @let y = i as f64 * row;
-                @let w = (width - 150.0) * f64::from(*n) / f64::from(max);
-                text x="0" y=(y + 32.0) style="font-size:22px" { (label) }
-                rect x="80" y=(y + 10.0) width=(format!("{w:.1}")) height="30" fill=(colour) rx="4" {}
-                text x=(format!("{:.1}", 88.0 + w)) y=(y + 33.0) style="font-size:22px" { (n) }
+                @let w = (width - 190.0) * f64::from(*n) / f64::from(max);
+                text x="0" y=(y + 32.0) style="font-size:20px" { (label) }
+                rect x="115" y=(y + 10.0) width=(format!("{w:.1}")) height="30" fill=(colour) rx="4" {}
+                text x=(format!("{:.1}", 123.0 + w)) y=(y + 33.0) style="font-size:22px" { (n) }
             }
         }
     }
@@ -77,7 +77,9 @@ fn trend_chart(trend: &[(NaiveDate, u32, u32)], lang: Lang) -> Markup {
                      width=(format!("{:.1}", step - 4.0)) height=(format!("{h:.1}")) fill="#2f80ed" {
                     title { (day) " " (lang.t("检查", "inspections")) " " (n) }
                 }
-                @if i % 5 == 0 || i + 1 == trend.len() {
+                @if i + 1 == trend.len() {
+                    text x=(width) y=(height - 8.0) text-anchor="end" { (day.format("%m-%d")) }
+                } @else if i % 5 == 0 && i + 3 < trend.len() {
                     text x=(format!("{:.1}", left + step * i as f64)) y=(height - 8.0) { (day.format("%m-%d")) }
                 }
             }

@@ -177,7 +177,8 @@ tfoot td{font-weight:bold;background:#f0f3f7}
 .state-proof_submitted{background:#fff6dd}.state-returned{background:#fbeee0}
 .key{color:#a40000;font-weight:bold}.failed{background:#fde8e8}
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{background:#fff;border:1px solid #cfd8e3;padding:.8rem 1.2rem;min-width:10rem}
-.card b{display:block;font-size:1.8rem}
+.card b{display:block;font-size:1.8rem}a.card{color:inherit;text-decoration:none}
+table[data-testid=kpi-table] td:nth-child(-n+2){white-space:nowrap}
 form.filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:end;margin:.5rem 0}
 form.filters label{display:flex;flex-direction:column;font-size:.9rem}
 img.thumb{max-width:120px;max-height:120px;border:1px solid #cfd8e3;margin:2px}

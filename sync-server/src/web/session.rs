@@ -240,7 +240,9 @@ pub async fn sign_in(
     Ok((token, session))
 }
 
-/// `POST /console/login`: signs in and redirects to the page asked for, or shows the form with the error.
+/// `POST /console/login`: signs in and redirects to the requested page, or shows the form with the error.
+// NOTE: failed attempts are logged but not throttled. Only the cost of one argon2 hash per guess
+// slows down password guessing.
 pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
