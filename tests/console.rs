@@ -3,9 +3,11 @@
 //! Excel exports.
 
 use std::io::Cursor;
+use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use chrono::Days;
+use chrono::{Days, Utc};
+use foodpatrol_device::ManualClock;
 use foodpatrol_shared::inspection::InspectionKind;
 use foodpatrol_shared::protocol::{OwnerTask, ProofRequest};
 use foodpatrol_shared::rectification::{RectificationMode, ReviewDecision, Tier};
@@ -599,4 +601,86 @@ async fn synced_inspection_reaches_console() {
     assert!(dashboard.contains("<svg"));
     let english = lead.get_ok("/console/kpi?lang=en").await;
     assert!(english.contains("Grading completion"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_task_on_board() {
+    let server = TestServer::start(20).await;
+    let (zhang, li) = server.inspector_pair();
+    let restaurant = server.shop_of(BusinessType::Catering);
+    server.assign(&[&restaurant], (&zhang, &li)).await;
+    let clock = Arc::new(ManualClock::new(Utc::now().timestamp_millis(), 480));
+    let a = TestDevice::signed_in_with_clock(&server, &zhang.username, clock.clone()).await;
+    a.device.sync().await.expect("first sync");
+    let li_ref = a
+        .device
+        .colleagues()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.user_id == li.id)
+        .expect("B is A's colleague");
+    let visit = a
+        .device
+        .start_inspection(restaurant.id, InspectionKind::Daily, Some(li_ref))
+        .unwrap();
+    score_all(&a.device, visit, &[("C02-01", "gps/DSCN0010.jpg")]);
+
+    // The device accepts only due dates from its own today on, so its clock is set back 10 days
+    // while the order is made: the task falls due 9 days before the server's today.
+    let today = server.state.today();
+    let due = today - Days::new(9);
+    clock.set(Utc::now().timestamp_millis() - 10 * 86_400_000);
+    a.device
+        .order_rectification(
+            visit,
+            "C02-01",
+            RectificationMode::Deadline {
+                due,
+                requirement: "整改后上传照片".into(),
+            },
+            Tier::SelfFix,
+        )
+        .unwrap();
+    clock.set(Utc::now().timestamp_millis());
+    a.device.sign(visit, "王老板", &signature_png()).unwrap();
+    a.device.submit(visit).unwrap();
+    a.device.sync().await.expect("the record syncs");
+
+    let lead = Browser::signed_in(&server, &server.district.supervisors[0].username).await;
+    let board = lead.get_ok("/console/tasks?state=overdue").await;
+    assert_eq!(board.matches(r#"data-testid="task-row""#).count(), 1);
+    assert!(
+        board.contains(r#"data-state="overdue""#),
+        "the open task past its due date is overdue"
+    );
+    assert!(board.contains(&due.to_string()), "the row shows the due date");
+    let open = lead.get_ok("/console/tasks?state=open").await;
+    assert_eq!(
+        open.matches(r#"data-testid="task-row""#).count(),
+        0,
+        "overdue replaces open"
+    );
+
+    let mut kpi_book = lead.xlsx("/console/kpi.xlsx").await;
+    let kpi_sheet = kpi_book.worksheet_range("考核指标").unwrap();
+    let total_row = kpi_sheet.height() as u32 - 1;
+    assert_eq!(
+        kpi_sheet.get_value((total_row, 13)),
+        Some(&Data::Float(0.0)),
+        "整改率 0 / 1"
+    );
+    assert_eq!(
+        kpi_sheet.get_value((total_row, 14)),
+        Some(&Data::Float(1.0)),
+        "one overdue"
+    );
+    let dashboard = lead.get_ok("/console/dashboard").await;
+    let overdue_tile = dashboard
+        .split(r#"data-figure="overdue""#)
+        .nth(1)
+        .expect("the dashboard has an overdue tile");
+    assert!(
+        overdue_tile.starts_with(r#"><div class="label">逾期未整改</div><div class="value">1</div>"#),
+        "the big screen counts one overdue task: {overdue_tile}"
+    );
 }
