@@ -132,8 +132,8 @@ fn task_rows(state: &AppState, tasks: &[TaskRow], lang: Lang) -> Markup {
                             RectificationMode::Deadline { due, requirement } => {
                                 (lang.t("限期至 ", "Due ")) (due) "：" (requirement)
                             }
-                        } " (" (task.tier.label_zh()) ")" }
-                        td { (task.state.label_zh()) }
+                        } " (" (match lang { Lang::Zh => task.tier.label_zh(), Lang::En => task.tier.as_str() }) ")" }
+                        td { (match lang { Lang::Zh => task.state.label_zh(), Lang::En => task.state.as_str() }) }
                         td {
                             @for (n, round) in task.rounds.iter().enumerate() {
                                 div {

@@ -57,6 +57,7 @@ pub async fn board(
     let office = query.office.filter(|s| !s.is_empty());
     let today = state.today();
     let page_error = |e: crate::store::StoreError| PageError::new(e, lang);
+    // NOTE: the board reads and lists every task of the district without paging.
     let tasks = state.store.task_facts().await.map_err(page_error)?;
     let offices = state.store.offices().await.map_err(page_error)?;
 
