@@ -11,12 +11,15 @@ pub mod api;
 pub mod auth;
 pub mod district;
 pub mod error;
+pub mod kpi;
 pub mod owner;
 pub mod photos;
 pub mod projection;
 pub mod seed;
 pub mod store;
+pub mod supervision;
 pub mod sync;
+pub mod web;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;

@@ -21,6 +21,11 @@ use foodpatrol_shared::role::Role;
 use foodpatrol_shared::shop::Shop;
 use thiserror::Error;
 
+pub use crate::supervision::{
+    AssignmentFact, InspectionDetail, InspectionFact, InspectorFact, NewWebSession, ShopFact, TaskFact,
+    WebSession,
+};
+
 /// A storage failure.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -293,4 +298,22 @@ pub trait Store: Send + Sync + 'static {
     async fn owner_tasks(&self, shop: ShopId, today: NaiveDate) -> StoreResult<Vec<OwnerTask>>;
     async fn daily_report(&self, date: NaiveDate) -> StoreResult<Vec<DailyReportRow>>;
     async fn counts(&self) -> StoreResult<Counts>;
+
+    // ---- supervisor console (监管端): browser sessions and report queries ----
+    /// Stores a console session under the SHA-256 of its cookie token, and drops expired sessions.
+    async fn insert_web_session(&self, session: &NewWebSession) -> StoreResult<()>;
+    /// Returns the unexpired session of a token hash with its account.
+    async fn web_session(&self, token_hash: &[u8; 32], now: DateTime<Utc>)
+    -> StoreResult<Option<WebSession>>;
+    async fn delete_web_session(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>>;
+    /// Returns the submitted inspections whose report date is in `from..=to`.
+    async fn inspection_facts(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<InspectionFact>>;
+    /// Returns every rectification task with its shop, inspection date and inspectors.
+    async fn task_facts(&self) -> StoreResult<Vec<TaskFact>>;
+    /// Returns every shop of the register with its latest risk grade, if any.
+    async fn shop_facts(&self) -> StoreResult<Vec<ShopFact>>;
+    /// Returns the planned visits due in `from..=to`.
+    async fn assignment_facts(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<AssignmentFact>>;
+    async fn inspection_detail(&self, id: InspectionId) -> StoreResult<Option<InspectionDetail>>;
 }

@@ -19,6 +19,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::*;
 
+mod console_queries;
+
 /// Migrations in order; each runs once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -28,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_risk_grades",
         include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
+    (
+        "0005_console_sessions",
+        include_str!("../../../migrations/server/sqlite/0005_console_sessions.sql"),
     ),
 ];
 
@@ -1087,6 +1093,56 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    // ---- supervisor console (监管端) ----
+    async fn insert_web_session(&self, session: &NewWebSession) -> StoreResult<()> {
+        let session = session.clone();
+        self.run(move |conn| console_queries::insert_web_session(conn, &session))
+            .await
+    }
+
+    async fn web_session(
+        &self,
+        token_hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<WebSession>> {
+        let token_hash = *token_hash;
+        self.run(move |conn| console_queries::web_session(conn, &token_hash, now))
+            .await
+    }
+
+    async fn delete_web_session(&self, token_hash: &[u8; 32]) -> StoreResult<()> {
+        let token_hash = *token_hash;
+        self.run(move |conn| console_queries::delete_web_session(conn, &token_hash))
+            .await
+    }
+
+    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>> {
+        self.run(console_queries::offices).await
+    }
+
+    async fn inspection_facts(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<InspectionFact>> {
+        self.run(move |conn| console_queries::inspection_facts(conn, from, to))
+            .await
+    }
+
+    async fn task_facts(&self) -> StoreResult<Vec<TaskFact>> {
+        self.run(console_queries::task_facts).await
+    }
+
+    async fn shop_facts(&self) -> StoreResult<Vec<ShopFact>> {
+        self.run(console_queries::shop_facts).await
+    }
+
+    async fn assignment_facts(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<AssignmentFact>> {
+        self.run(move |conn| console_queries::assignment_facts(conn, from, to))
+            .await
+    }
+
+    async fn inspection_detail(&self, id: InspectionId) -> StoreResult<Option<InspectionDetail>> {
+        self.run(move |conn| console_queries::inspection_detail(conn, id))
+            .await
     }
 }
 
