@@ -17,6 +17,7 @@ pub mod projection;
 pub mod seed;
 pub mod store;
 pub mod sync;
+pub mod web_owner;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
