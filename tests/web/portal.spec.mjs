@@ -252,17 +252,15 @@ test("owner portal, inspector review, console and QR page", async (t) => {
     await page.goto(`${baseUrl}/q/${encodeURIComponent(code)}`);
     const body = await page.locator("body").textContent();
     assert.ok(body.includes(openTask.shop_name), `the QR page names ${openTask.shop_name}`);
-    assert.match(body, /不符合|基本符合|符合/, "the QR page shows an inspection result");
+    assert.ok(!body.includes("暂无检查记录"), "the QR page shows an inspection");
+    assert.ok(body.includes(`检查日期：${openTask.report_date}`), `the latest inspection is dated ${openTask.report_date}`);
+    assert.match(body, /不符合|基本符合|符合/, "the QR page shows the inspection's result");
     await shot(page, "qr-1-shop");
     await page.context().close();
   });
 });
 
-/**
- * Returns the signed code of a shop's QR page (`/q/{code}`), asked of the QR API as a supervisor.
- * TODO: align with the QR module once merged. The contract fixes only `/v1/qr/...` (supervisor or
- * admin), so `GET /v1/qr/shops/{shop_id}` returning JSON with `code` or `url` is a guess.
- */
+/** Returns the signed code of a shop's QR page (`/q/{code}`), read from `GET /v1/qr/{shop_id}` as a supervisor. */
 async function qrCodeForShop(shopId) {
   const signIn = await fetch(`${baseUrl}/v1/devices/register`, {
     method: "POST",
@@ -271,12 +269,11 @@ async function qrCodeForShop(shopId) {
   });
   assert.equal(signIn.status, 200, "the supervisor signs in to the JSON API");
   const { token } = await signIn.json();
-  const response = await fetch(`${baseUrl}/v1/qr/shops/${shopId}`, {
+  const response = await fetch(`${baseUrl}/v1/qr/${shopId}`, {
     headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
   });
-  assert.equal(response.status, 200, `GET /v1/qr/shops/${shopId} returns the shop's QR code`);
+  assert.equal(response.status, 200, `GET /v1/qr/${shopId} returns the shop's QR code`);
   const body = await response.json();
-  const code = body.code ?? body.url?.split("/q/").pop();
-  assert.ok(code, `the QR API response names a code: ${JSON.stringify(body)}`);
-  return code;
+  assert.ok(body.code, `the QR API response has a code: ${JSON.stringify(body)}`);
+  return body.code;
 }
