@@ -96,8 +96,15 @@ async function loadedImageWidths(page, selector) {
 test("owner portal, inspector review, console and QR page", async (t) => {
   await t.test("owner uploads proof at 360 px", async () => {
     const page = await phonePage();
+    // English is the second locale, chosen with ?lang=en or by the browser's language.
+    await page.goto(`${baseUrl}/owner?lang=en`);
+    await page.locator("[data-testid=sign-in-form]").waitFor();
+    assert.equal(await page.locator("#sign-in-title").textContent(), "Shop owner sign-in");
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+
     await page.goto(`${baseUrl}/owner`);
     await page.locator("[data-testid=sign-in-form]").waitFor();
+    assert.equal(await page.locator("#sign-in-title").textContent(), "经营者登录");
     await shot(page, "owner-1-sign-in");
 
     // A wrong password is rejected with a Chinese message and no session.

@@ -18,19 +18,180 @@ const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const MAX_PROOF_PHOTOS = 9;
 const MAX_NOTE_CHARS = 1000;
 
-const STATE_LABELS = {
-  open: "待整改",
-  returned: "已退回",
-  proof_submitted: "待审核",
-  verified: "已通过",
-  fixed_on_spot: "已现场整改",
+/**
+ * Texts of the page in Simplified Chinese (the default) and English. A `{name}` is replaced by the
+ * parameter of that name. `?lang=en` or `?lang=zh` in the address overrides the browser's language.
+ */
+const MESSAGES = {
+  zh: {
+    "state.open": "待整改",
+    "state.returned": "已退回",
+    "state.proof_submitted": "待审核",
+    "state.verified": "已通过",
+    "state.fixed_on_spot": "已现场整改",
+    "tier.self_fix": "自行整改",
+    "tier.guided": "指导整改",
+    "tier.supervised": "监督整改",
+    offline: "网络不可用，请检查手机网络后重试。已选的照片仍保留在页面上。",
+    expired: "登录已失效，请重新登录。",
+    tooLargeServer: "照片太大，超过 20 MB 上限，请换一张或重新拍摄。",
+    unsupportedType: "只能上传 JPEG 或 PNG 格式的照片。",
+    serverError: "服务器暂时出错，请稍后重试。",
+    httpError: "请求失败（HTTP {status}），请稍后重试。",
+    pageError: "页面出错，请刷新后重试。",
+    compressFailed: "照片压缩失败，请换一张照片重试。",
+    defaultPhotoName: "照片",
+    notImage: "“{name}”不是图片文件，请选择照片。",
+    inputTooLarge: "“{name}”有 {size}，超过 {limit} 上限，请换一张照片。",
+    insecure: "当前连接不是安全连接（https），浏览器无法校验照片。请通过 https 地址打开本页面。",
+    undecodable: "无法读取“{name}”：它不是图片，或是本浏览器不支持的格式。请选择 JPEG 或 PNG 照片。",
+    outputTooLarge: "“{name}”压缩后仍有 {size}，超过 20 MB 上限，请换一张照片。",
+    uploadAborted: "上传已取消。",
+    modeDeadline: "请于 {due} 前完成整改：{requirement}",
+    modeOnSpot: "检查时已现场整改：{measure}",
+    overdue: "已逾期",
+    keyItem: "重点项",
+    requirement: "整改要求",
+    remark: "检查意见",
+    tier: "整改方式",
+    evidencePhotos: "检查照片（{count} 张，点按放大）",
+    evidencePhoto: "检查照片 {n}",
+    proofRound: "已提交的整改材料（第 {round} 次，{time}）",
+    noNote: "（无文字说明）",
+    proofPhoto: "整改照片 {n}",
+    returnReason: "退回原因：{reason}",
+    returnReasonMissing: "监管人员未填写原因，请联系辖区监管所。",
+    reviewRemark: "复查意见：{remark}",
+    waitingReview: "整改材料已提交，等待监管人员审核。",
+    notePlaceholder: "简要说明整改情况，例如：已补办健康证。",
+    submitProof: "提交整改材料",
+    resubmitProof: "重新提交整改材料",
+    pickPhotos: "拍照或选择照片",
+    removePhoto: "移除照片 {n}",
+    tooManyPhotos: "每次最多提交 {max} 张照片。",
+    proofHint: "上传能说明已整改的照片（1 至 {max} 张），较大的照片会自动压缩。",
+    choosePhotoFirst: "请先选择至少一张整改照片。",
+    uploading: "正在上传第 {index}/{count} 张照片：{percent}%",
+    submitting: "照片已上传，正在提交……",
+    groupAction: "需要整改（{count}）",
+    groupWaiting: "等待审核（{count}）",
+    groupClosed: "已完成（{count}）",
+    currentAccount: "当前账号：{name}",
+    enterBoth: "请输入账号和密码。",
+    signingIn: "正在登录……",
+    signIn: "登录",
+    deviceName: "经营者手机浏览器",
+    notOwner: "该账号不是经营者账号，请使用监管所发放的经营者账号登录。",
+    badCredentials: "账号或密码错误，请重新输入。",
+    signedOut: "已退出登录。",
+    online: "网络已恢复。",
+    "page.title": "整改任务 · 食安巡查经营者端",
+    "page.app": "食安巡查 · 经营者端",
+    "page.signOut": "退出登录",
+    "page.signInTitle": "经营者登录",
+    "page.signInHint": "请使用监管所发放的经营者账号登录，账号形如 owner-许可证编号。",
+    "page.username": "账号",
+    "page.password": "密码",
+    "page.tasksTitle": "整改任务",
+    "page.refresh": "刷新",
+    "page.loading": "正在加载……",
+    "page.noTasks": "本店目前没有整改任务。",
+    "page.close": "关闭",
+    "page.viewer": "查看照片",
+  },
+  en: {
+    "state.open": "To fix",
+    "state.returned": "Returned",
+    "state.proof_submitted": "Pending review",
+    "state.verified": "Verified",
+    "state.fixed_on_spot": "Fixed on the spot",
+    "tier.self_fix": "Fixed by the owner",
+    "tier.guided": "Fixed with guidance",
+    "tier.supervised": "Supervised fix",
+    offline: "No network. Check the phone's connection and try again; the chosen photos stay on the page.",
+    expired: "Your sign-in has expired. Please sign in again.",
+    tooLargeServer: "The photo exceeds the 20 MB limit. Choose another photo or take it again.",
+    unsupportedType: "Only JPEG or PNG photos can be uploaded.",
+    serverError: "The server had an error. Please try again later.",
+    httpError: "The request failed (HTTP {status}). Please try again later.",
+    pageError: "The page had an error. Please reload it and try again.",
+    compressFailed: "The photo could not be compressed. Please choose another photo.",
+    defaultPhotoName: "photo",
+    notImage: "\"{name}\" is not an image. Please choose a photo.",
+    inputTooLarge: "\"{name}\" is {size}, over the {limit} limit. Please choose another photo.",
+    insecure: "This connection is not secure (https), so the browser cannot check photos. Open this page at its https address.",
+    undecodable: "\"{name}\" cannot be read: it is not an image or this browser does not support its format. Choose a JPEG or PNG photo.",
+    outputTooLarge: "\"{name}\" is still {size} after compression, over the 20 MB limit. Please choose another photo.",
+    uploadAborted: "Upload cancelled.",
+    modeDeadline: "Fix by {due}: {requirement}",
+    modeOnSpot: "Fixed during the inspection: {measure}",
+    overdue: "Overdue",
+    keyItem: "Key item",
+    requirement: "Requirement",
+    remark: "Inspector's remark",
+    tier: "Kind of fix",
+    evidencePhotos: "Inspection photos ({count}, tap to enlarge)",
+    evidencePhoto: "Inspection photo {n}",
+    proofRound: "Proof submitted (round {round}, {time})",
+    noNote: "(no note)",
+    proofPhoto: "Proof photo {n}",
+    returnReason: "Returned because: {reason}",
+    returnReasonMissing: "The inspector gave no reason. Please contact your supervision office.",
+    reviewRemark: "Review: {remark}",
+    waitingReview: "Proof submitted. Waiting for the inspector's review.",
+    notePlaceholder: "Describe the fix briefly, e.g. health certificates renewed.",
+    submitProof: "Submit proof",
+    resubmitProof: "Submit proof again",
+    pickPhotos: "Take or choose photos",
+    removePhoto: "Remove photo {n}",
+    tooManyPhotos: "At most {max} photos per submission.",
+    proofHint: "Upload 1 to {max} photos that show the fix. Large photos are compressed automatically.",
+    choosePhotoFirst: "Choose at least one proof photo first.",
+    uploading: "Uploading photo {index}/{count}: {percent}%",
+    submitting: "Photos uploaded. Submitting…",
+    groupAction: "To fix ({count})",
+    groupWaiting: "Waiting for review ({count})",
+    groupClosed: "Closed ({count})",
+    currentAccount: "Signed in as {name}",
+    enterBoth: "Enter your account and password.",
+    signingIn: "Signing in…",
+    signIn: "Sign in",
+    deviceName: "Owner's phone browser",
+    notOwner: "This is not a shop owner account. Sign in with the owner account from your supervision office.",
+    badCredentials: "Wrong account or password. Please try again.",
+    signedOut: "Signed out.",
+    online: "Back online.",
+    "page.title": "Rectification tasks · FoodPatrol for shop owners",
+    "page.app": "FoodPatrol · Shop owners",
+    "page.signOut": "Sign out",
+    "page.signInTitle": "Shop owner sign-in",
+    "page.signInHint": "Sign in with the owner account from your market supervision office, such as owner-<licence number>.",
+    "page.username": "Account",
+    "page.password": "Password",
+    "page.tasksTitle": "Rectification tasks",
+    "page.refresh": "Refresh",
+    "page.loading": "Loading…",
+    "page.noTasks": "Your shop has no rectification tasks.",
+    "page.close": "Close",
+    "page.viewer": "Photo",
+  },
 };
 
-const TIER_LABELS = {
-  self_fix: "自行整改",
-  guided: "指导整改",
-  supervised: "监督整改",
-};
+/** Picks `?lang=` if given, else the browser's first language; Chinese unless that is English. */
+function pickLanguage() {
+  const requested = new URLSearchParams(location.search).get("lang");
+  if (requested === "en" || requested === "zh") return requested;
+  const preferred = (navigator.languages && navigator.languages[0]) || navigator.language || "zh";
+  return preferred.toLowerCase().startsWith("en") ? "en" : "zh";
+}
+
+const LANGUAGE = pickLanguage();
+
+/** Returns the text of `key` in the page's language with `{name}` parameters filled in. */
+function t(key, parameters = {}) {
+  const template = MESSAGES[LANGUAGE][key] ?? MESSAGES.zh[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in parameters ? String(parameters[name]) : whole));
+}
 
 /** A failure to show the owner as it is: a complete Chinese sentence. */
 class UserError extends Error {}
@@ -44,7 +205,6 @@ class ApiFailure extends Error {
   }
 }
 
-const OFFLINE_MESSAGE = "网络不可用，请检查手机网络后重试。已选的照片仍保留在页面上。";
 
 // ---------------------------------------------------------------- session
 
@@ -67,10 +227,13 @@ function clearSession() {
 
 // ---------------------------------------------------------------- API
 
-/** Strips the English gloss the server appends in brackets, which a phone user does not need. */
-function chineseMessage(message) {
-  const trimmed = String(message || "").replace(/\s*\([^()]*\)\s*$/, "").trim();
-  return trimmed || String(message || "");
+/** Picks the part of a server message in the page's language: Chinese, or the English gloss the server appends in brackets. */
+function localMessage(message) {
+  const text = String(message || "");
+  const gloss = text.match(/\(([^()]*)\)\s*$/);
+  if (LANGUAGE === "en") return gloss ? gloss[1] : text;
+  const chinese = text.replace(/\s*\([^()]*\)\s*$/, "").trim();
+  return chinese || text;
 }
 
 async function readFailure(response) {
@@ -101,7 +264,7 @@ async function api(method, path, body) {
       cache: "no-store",
     });
   } catch {
-    throw new UserError(OFFLINE_MESSAGE);
+    throw new UserError(t("offline"));
   }
   if (!response.ok) throw await readFailure(response);
   return response.json();
@@ -114,17 +277,17 @@ function describeFailure(error) {
     if (error.status === 401) {
       clearSession();
       showSignIn();
-      return "登录已失效，请重新登录。";
+      return t("expired");
     }
-    if (error.status === 413) return "照片太大，超过 20 MB 上限，请换一张或重新拍摄。";
-    if (error.status === 415) return "只能上传 JPEG 或 PNG 格式的照片。";
-    if (error.status >= 500) return "服务器暂时出错，请稍后重试。";
-    if (error.message) return chineseMessage(error.message);
-    return "请求失败（HTTP " + error.status + "），请稍后重试。";
+    if (error.status === 413) return t("tooLargeServer");
+    if (error.status === 415) return t("unsupportedType");
+    if (error.status >= 500) return t("serverError");
+    if (error.message) return localMessage(error.message);
+    return t("httpError", { status: error.status });
   }
-  if (!navigator.onLine) return OFFLINE_MESSAGE;
+  if (!navigator.onLine) return t("offline");
   console.error(error);
-  return "页面出错，请刷新后重试。";
+  return t("pageError");
 }
 
 // ---------------------------------------------------------------- DOM helpers
@@ -213,7 +376,7 @@ function hex(buffer) {
 function canvasToJpeg(canvas) {
   return new Promise((resolve, reject) => {
     canvas.toBlob(
-      (blob) => (blob ? resolve(blob) : reject(new UserError("照片压缩失败，请换一张照片重试。"))),
+      (blob) => (blob ? resolve(blob) : reject(new UserError(t("compressFailed")))),
       "image/jpeg",
       JPEG_QUALITY,
     );
@@ -225,22 +388,22 @@ function canvasToJpeg(canvas) {
  * Throws `UserError` for a file that is not an image, cannot be decoded or stays too large.
  */
 async function preparePhoto(file) {
-  const name = file.name || "照片";
+  const name = file.name || t("defaultPhotoName");
   const looksLikeImage = file.type ? file.type.startsWith("image/") : /\.(jpe?g|png|webp|gif|bmp|heic|heif)$/i.test(name);
   if (!looksLikeImage) {
-    throw new UserError(`“${name}”不是图片文件，请选择照片。`);
+    throw new UserError(t("notImage", { name }));
   }
   if (file.size > MAX_INPUT_BYTES) {
-    throw new UserError(`“${name}”有 ${formatMegabytes(file.size)}，超过 ${formatMegabytes(MAX_INPUT_BYTES)} 上限，请换一张照片。`);
+    throw new UserError(t("inputTooLarge", { name, size: formatMegabytes(file.size), limit: formatMegabytes(MAX_INPUT_BYTES) }));
   }
   if (!globalThis.crypto || !crypto.subtle) {
-    throw new UserError("当前连接不是安全连接（https），浏览器无法校验照片。请通过 https 地址打开本页面。");
+    throw new UserError(t("insecure"));
   }
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   } catch {
-    throw new UserError(`无法读取“${name}”：它不是图片，或是本浏览器不支持的格式。请选择 JPEG 或 PNG 照片。`);
+    throw new UserError(t("undecodable", { name }));
   }
   const scale = Math.min(1, MAX_EDGE_PX / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
@@ -256,7 +419,7 @@ async function preparePhoto(file) {
   bitmap.close();
   const blob = await canvasToJpeg(canvas);
   if (blob.size > MAX_UPLOAD_BYTES) {
-    throw new UserError(`“${name}”压缩后仍有 ${formatMegabytes(blob.size)}，超过 20 MB 上限，请换一张照片。`);
+    throw new UserError(t("outputTooLarge", { name, size: formatMegabytes(blob.size) }));
   }
   const hash = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
   return { name, blob, hash, width, height, previewUrl: URL.createObjectURL(blob) };
@@ -286,8 +449,8 @@ function putPhoto(photo, offset, onProgress) {
       }
       reject(new ApiFailure(xhr.status, body.code || "http_" + xhr.status, body.message || ""));
     });
-    xhr.addEventListener("error", () => reject(new UserError(OFFLINE_MESSAGE)));
-    xhr.addEventListener("abort", () => reject(new UserError("上传已取消。")));
+    xhr.addEventListener("error", () => reject(new UserError(t("offline"))));
+    xhr.addEventListener("abort", () => reject(new UserError(t("uploadAborted"))));
     xhr.send(photo.blob.slice(offset));
   });
 }
@@ -305,16 +468,16 @@ async function uploadPhoto(photo, onProgress) {
 // ---------------------------------------------------------------- task cards
 
 function modeText(mode) {
-  if (mode.mode === "deadline") return `请于 ${mode.due} 前完成整改：${mode.requirement}`;
-  if (mode.mode === "on_spot") return `检查时已现场整改：${mode.measure}`;
+  if (mode.mode === "deadline") return t("modeDeadline", mode);
+  if (mode.mode === "on_spot") return t("modeOnSpot", mode);
   return "";
 }
 
 function stateChips(task) {
   return el("div", { class: "chips" }, [
-    el("span", { class: "chip " + task.state, "data-testid": "task-state", text: STATE_LABELS[task.state] || task.state }),
-    task.overdue ? el("span", { class: "chip overdue", "data-testid": "task-overdue", text: "已逾期" }) : null,
-    task.key ? el("span", { class: "chip key", text: "重点项" }) : null,
+    el("span", { class: "chip " + task.state, "data-testid": "task-state", text: t("state." + task.state) }),
+    task.overdue ? el("span", { class: "chip overdue", "data-testid": "task-overdue", text: t("overdue") }) : null,
+    task.key ? el("span", { class: "chip key", text: t("keyItem") }) : null,
   ]);
 }
 
@@ -335,25 +498,25 @@ function renderTask(task) {
   );
 
   const details = el("dl", {}, [
-    ...field("整改要求", modeText(task.mode)),
-    ...field("检查意见", task.remark),
-    ...field("整改方式", TIER_LABELS[task.tier]),
+    ...field(t("requirement"), modeText(task.mode)),
+    ...field(t("remark"), task.remark),
+    ...field(t("tier"), t("tier." + task.tier)),
   ]);
   if (task.photos.length > 0) {
     details.append(
-      el("dt", { text: `检查照片（${task.photos.length} 张，点按放大）` }),
+      el("dt", { text: t("evidencePhotos", { count: task.photos.length }) }),
       el("dd", {}, [
-        el("div", { class: "thumbs" }, task.photos.map((hash, index) => storedThumb(hash, `检查照片 ${index + 1}`, "evidence-photo"))),
+        el("div", { class: "thumbs" }, task.photos.map((hash, index) => storedThumb(hash, t("evidencePhoto", { n: index + 1 }), "evidence-photo"))),
       ]),
     );
   }
   const lastRound = task.rounds[task.rounds.length - 1];
   if (lastRound) {
     details.append(
-      el("dt", { text: `已提交的整改材料（第 ${task.rounds.length} 次，${formatTime(lastRound.at_ms)}）` }),
-      el("dd", { text: lastRound.note || "（无文字说明）" }),
+      el("dt", { text: t("proofRound", { round: task.rounds.length, time: formatTime(lastRound.at_ms) }) }),
+      el("dd", { text: lastRound.note || t("noNote") }),
       el("dd", {}, [
-        el("div", { class: "thumbs" }, lastRound.photos.map((hash, index) => storedThumb(hash, `整改照片 ${index + 1}`, "proof-photo"))),
+        el("div", { class: "thumbs" }, lastRound.photos.map((hash, index) => storedThumb(hash, t("proofPhoto", { n: index + 1 }), "proof-photo"))),
       ]),
     );
   }
@@ -364,13 +527,13 @@ function renderTask(task) {
       el("p", {
         class: "return-reason",
         "data-testid": "return-reason",
-        text: "退回原因：" + (task.last_review_remark || "监管人员未填写原因，请联系辖区监管所。"),
+        text: t("returnReason", { reason: task.last_review_remark || t("returnReasonMissing") }),
       }),
     );
   } else if (task.state === "verified" && task.last_review_remark) {
-    card.append(el("p", { class: "hint", text: "复查意见：" + task.last_review_remark }));
+    card.append(el("p", { class: "hint", text: t("reviewRemark", { remark: task.last_review_remark }) }));
   } else if (task.state === "proof_submitted") {
-    card.append(el("p", { class: "hint", text: "整改材料已提交，等待监管人员审核。" }));
+    card.append(el("p", { class: "hint", text: t("waitingReview") }));
   }
 
   if (task.state === "open" || task.state === "returned") card.append(proofForm(task));
@@ -388,12 +551,12 @@ function proofForm(task) {
   const note = el("textarea", {
     name: "note",
     maxlength: String(MAX_NOTE_CHARS),
-    placeholder: "简要说明整改情况，例如：已补办健康证。",
+    placeholder: t("notePlaceholder"),
     "data-testid": "proof-note",
   });
   const fileInput = el("input", { type: "file", accept: "image/*", multiple: true, "data-testid": "proof-file" });
-  const submit = el("button", { type: "submit", class: "primary", disabled: true, "data-testid": "submit-proof", text: "提交整改材料" });
-  const picker = el("label", { class: "file-button" }, [document.createTextNode("拍照或选择照片"), fileInput]);
+  const submit = el("button", { type: "submit", class: "primary", disabled: true, "data-testid": "submit-proof", text: t("submitProof") });
+  const picker = el("label", { class: "file-button" }, [document.createTextNode(t("pickPhotos")), fileInput]);
 
   function showError(message) {
     error.textContent = message;
@@ -406,7 +569,7 @@ function proofForm(task) {
         const remove = el("button", {
           type: "button",
           class: "remove",
-          "aria-label": `移除照片 ${index + 1}`,
+          "aria-label": t("removePhoto", { n: index + 1 }),
           text: "×",
           onclick: () => {
             URL.revokeObjectURL(photo.previewUrl);
@@ -427,7 +590,7 @@ function proofForm(task) {
     const problems = [];
     for (const file of files) {
       if (chosen.length >= MAX_PROOF_PHOTOS) {
-        problems.push(`每次最多提交 ${MAX_PROOF_PHOTOS} 张照片。`);
+        problems.push(t("tooManyPhotos", { max: MAX_PROOF_PHOTOS }));
         break;
       }
       try {
@@ -442,8 +605,8 @@ function proofForm(task) {
   });
 
   const form = el("form", { class: "proof", novalidate: true }, [
-    el("h4", { text: task.state === "returned" ? "重新提交整改材料" : "提交整改材料" }),
-    el("p", { class: "hint", text: `上传能说明已整改的照片（1 至 ${MAX_PROOF_PHOTOS} 张），较大的照片会自动压缩。` }),
+    el("h4", { text: task.state === "returned" ? t("resubmitProof") : t("submitProof") }),
+    el("p", { class: "hint", text: t("proofHint", { max: MAX_PROOF_PHOTOS }) }),
     picker,
     thumbs,
     note,
@@ -455,7 +618,7 @@ function proofForm(task) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (chosen.length === 0) {
-      showError("请先选择至少一张整改照片。");
+      showError(t("choosePhotoFirst"));
       return;
     }
     showError("");
@@ -469,17 +632,17 @@ function proofForm(task) {
         await uploadPhoto(photo, (sent) => {
           const percent = Math.round(((done + sent) / total) * 100);
           bar.value = percent;
-          progressText.textContent = `正在上传第 ${index + 1}/${chosen.length} 张照片：${percent}%`;
+          progressText.textContent = t("uploading", { index: index + 1, count: chosen.length, percent });
         });
         done += photo.blob.size;
       }
-      progressText.textContent = "照片已上传，正在提交……";
+      progressText.textContent = t("submitting");
       const updated = await api("POST", `/v1/owner/tasks/${task.task_id}/proof`, {
         note: note.value.trim(),
         photos: chosen.map((photo) => photo.hash),
       });
       chosen.forEach((photo) => URL.revokeObjectURL(photo.previewUrl));
-      showBanner("整改材料已提交，等待监管人员审核。", false);
+      showBanner(t("waitingReview"), false);
       replaceTask(updated);
     } catch (failure) {
       showError(describeFailure(failure));
@@ -504,15 +667,15 @@ function renderTasks(tasks) {
   const closed = tasks.filter((t) => t.state === "verified" || t.state === "fixed_on_spot");
   const sections = [];
   if (actionable.length > 0) {
-    sections.push(el("h3", { class: "group-title", text: `需要整改（${actionable.length}）` }), ...actionable.map(renderTask));
+    sections.push(el("h3", { class: "group-title", text: t("groupAction", { count: actionable.length }) }), ...actionable.map(renderTask));
   }
   if (waiting.length > 0) {
-    sections.push(el("h3", { class: "group-title", text: `等待审核（${waiting.length}）` }), ...waiting.map(renderTask));
+    sections.push(el("h3", { class: "group-title", text: t("groupWaiting", { count: waiting.length }) }), ...waiting.map(renderTask));
   }
   if (closed.length > 0) {
     sections.push(
       el("details", { class: "group", "data-testid": "closed-tasks" }, [
-        el("summary", { text: `已完成（${closed.length}）` }),
+        el("summary", { text: t("groupClosed", { count: closed.length }) }),
         ...closed.map(renderTask),
       ]),
     );
@@ -552,7 +715,7 @@ function showTasks(session) {
   $("#sign-in").hidden = true;
   $("#sign-out").hidden = false;
   $("#tasks").hidden = false;
-  $("#who").textContent = "当前账号：" + session.display_name;
+  $("#who").textContent = t("currentAccount", { name: session.display_name });
   loadTasks();
 }
 
@@ -565,21 +728,21 @@ async function signIn(event) {
   const password = form.password.value;
   error.hidden = true;
   if (!username || !password) {
-    error.textContent = "请输入账号和密码。";
+    error.textContent = t("enterBoth");
     error.hidden = false;
     return;
   }
   button.disabled = true;
-  button.textContent = "正在登录……";
+  button.textContent = t("signingIn");
   try {
     clearSession();
     const response = await api("POST", "/v1/devices/register", {
       username,
       password,
-      device_name: "经营者手机浏览器",
+      device_name: t("deviceName"),
     });
     if (response.role !== "owner") {
-      error.textContent = "该账号不是经营者账号，请使用监管所发放的经营者账号登录。";
+      error.textContent = t("notOwner");
       error.hidden = false;
       return;
     }
@@ -591,12 +754,12 @@ async function signIn(event) {
   } catch (failure) {
     error.textContent =
       failure instanceof ApiFailure && failure.status === 401
-        ? "账号或密码错误，请重新输入。"
+        ? t("badCredentials")
         : describeFailure(failure);
     error.hidden = false;
   } finally {
     button.disabled = false;
-    button.textContent = "登录";
+    button.textContent = t("signIn");
   }
 }
 
@@ -607,11 +770,21 @@ function signOut() {
   photoUrls.forEach((pending) => pending.then((url) => URL.revokeObjectURL(url), () => {}));
   photoUrls.clear();
   $("#task-groups").replaceChildren();
-  showBanner("已退出登录。", false);
+  showBanner(t("signedOut"), false);
   showSignIn();
 }
 
+/** Translates the static page when it is shown in another language than its Chinese HTML. */
+function translatePage() {
+  if (LANGUAGE === "zh") return;
+  document.documentElement.lang = LANGUAGE;
+  document.title = t("page.title");
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+}
+
 function start() {
+  translatePage();
   $("#sign-in-form").addEventListener("submit", signIn);
   $("#sign-out").addEventListener("click", signOut);
   $("#refresh").addEventListener("click", () => {
@@ -621,8 +794,8 @@ function start() {
   $("#viewer-close").addEventListener("click", () => {
     $("#viewer").hidden = true;
   });
-  window.addEventListener("offline", () => showBanner(OFFLINE_MESSAGE, true));
-  window.addEventListener("online", () => showBanner("网络已恢复。", false));
+  window.addEventListener("offline", () => showBanner(t("offline"), true));
+  window.addEventListener("online", () => showBanner(t("online"), false));
 
   const session = loadSession();
   if (session) showTasks(session);
