@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) only=${2:-}; shift 2 || { echo "web-e2e: --only needs owner or all" >&2; exit 2; } ;;
     --only=*) only=${1#--only=}; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "web-e2e: unknown option $1 (try --only owner)" >&2; exit 2 ;;
   esac
 done

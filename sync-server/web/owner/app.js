@@ -540,7 +540,7 @@ function renderTask(task) {
   return card;
 }
 
-/** The form that collects proof photos and a note for one task, and submits them. */
+/** Builds the form that collects proof photos and a note for one task and submits them. */
 function proofForm(task) {
   const chosen = [];
   const thumbs = el("div", { class: "thumbs", "data-testid": "chosen-photos" });
@@ -658,7 +658,7 @@ function proofForm(task) {
 
 let currentTasks = [];
 
-/** Groups: tasks the owner must act on, those waiting for review, then closed ones. */
+/** Renders the tasks in groups: those the owner must act on, those waiting for review, then closed ones. */
 function renderTasks(tasks) {
   currentTasks = tasks;
   const groups = $("#task-groups");
@@ -684,7 +684,7 @@ function renderTasks(tasks) {
   $("#empty").hidden = tasks.length > 0;
 }
 
-/** Replaces one task's card where it stands, so photos chosen in other cards stay chosen. */
+/** Replaces one task's card in place, so photos chosen in other cards stay chosen. */
 function replaceTask(updated) {
   currentTasks = currentTasks.map((task) => (task.task_id === updated.task_id ? updated : task));
   const card = document.querySelector(`[data-testid=owner-task][data-task-id="${updated.task_id}"]`);
@@ -764,8 +764,8 @@ async function signIn(event) {
 }
 
 function signOut() {
-  // NOTE: the server has no endpoint to revoke a device's token yet; the token stays valid
-  // on the server but this browser forgets it.
+  // NOTE: the server has no endpoint to revoke a device's token yet, so the token stays valid
+  // on the server and only this browser deletes it.
   clearSession();
   photoUrls.forEach((pending) => pending.then((url) => URL.revokeObjectURL(url), () => {}));
   photoUrls.clear();
