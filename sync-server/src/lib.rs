@@ -20,6 +20,7 @@ pub mod store;
 pub mod supervision;
 pub mod sync;
 pub mod web;
+pub mod web_owner;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;

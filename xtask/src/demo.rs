@@ -39,26 +39,32 @@ use foodpatrol_server::district::District;
 use foodpatrol_server::{AppState, RunningServer};
 
 const USAGE: &str = "\
-Usage: cargo run --release -p xtask -- demo [--data DIR]
+Usage: cargo run --release -p xtask -- demo [--data DIR] [--stop-before-proof]
 
 Options:
-  --data DIR   Folder for the server database, photos and device stores (default: ./demo-data).
-               Created if missing; running again on the same folder adds nothing.";
+  --data DIR            Folder for the server database, photos and device stores (default:
+                        ./demo-data). Created if missing; running again on the same folder adds
+                        nothing.
+  --stop-before-proof   Stop after step 6, leaving the restaurant's deadline task open for the
+                        owner portal, and write DIR/open-task.json describing it.";
 
 /// Command-line options of the demo.
 #[derive(Debug)]
 struct Options {
     data_dir: PathBuf,
+    stop_before_proof: bool,
 }
 
 impl Options {
     /// Parses the arguments after `demo`. Returns `None` when help was requested.
     fn parse(args: &[String]) -> Result<Option<Options>> {
         let mut data_dir = PathBuf::from("demo-data");
+        let mut stop_before_proof = false;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--help" | "-h" => return Ok(None),
+                "--stop-before-proof" => stop_before_proof = true,
                 "--data" => {
                     let value = args
                         .next()
@@ -71,7 +77,10 @@ impl Options {
                 },
             }
         }
-        Ok(Some(Options { data_dir }))
+        Ok(Some(Options {
+            data_dir,
+            stop_before_proof,
+        }))
     }
 }
 
@@ -107,6 +116,16 @@ async fn run(options: Options) -> Result<()> {
     field::sync_after_outage(&crew).await?;
 
     central::print_records(&demo, &plan)?;
+    if options.stop_before_proof {
+        let path = owner::write_open_task(&demo, &plan)?;
+        demo.stop_server().await?;
+        println!();
+        println!(
+            "已停在整改前 Stopped before the owner's proof; the open task is described in {}",
+            path.display()
+        );
+        return Ok(());
+    }
     owner::close_the_loop(&demo, &plan, &crew).await?;
     owner::print_daily_report(&demo, &plan).await?;
     central::print_counts(&demo).await?;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod demo;
+mod verify_proof;
 
 const USAGE: &str = "\
 FoodPatrol developer tasks
@@ -15,9 +16,14 @@ FoodPatrol developer tasks
 Usage: cargo run --release -p xtask -- <task> [options]
 
 Tasks:
-  demo [--data DIR]   The main job end to end: seed 和平区, score shops offline, sync, close the
+  demo [--data DIR] [--stop-before-proof]
+                      The main job end to end: seed 和平区, score shops offline, sync, close the
                       rectification loop, print the daily report. DIR defaults to ./demo-data;
-                      running again on the same DIR adds nothing.
+                      running again on the same DIR adds nothing. --stop-before-proof leaves the
+                      deadline task open and writes DIR/open-task.json.
+  verify-proof --data DIR --task ID [--return REASON]
+                      The inspector verifies (or returns) the owner's proof for a task on a demo
+                      device and syncs it; the demo's server must be running.
   bench [--only taps|day|merge] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
                       Benchmarks: tap -> durable answer, a day of work over the wire, server merge
                       throughput. Figures are recorded in docs/BENCHMARKS.md.
@@ -37,6 +43,7 @@ fn main() -> ExitCode {
     };
     let result = match task {
         "demo" => demo::main(task_args),
+        "verify-proof" => verify_proof::main(task_args),
         "bench" => bench::run(task_args.to_vec()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -45,6 +45,67 @@ pub(crate) async fn close_the_loop(demo: &Demo, plan: &Plan, crew: &Crew) -> Res
     inspector_verifies(demo, &crew.a, &task_id).await
 }
 
+/// File in the data folder that `demo --stop-before-proof` writes for the browser test.
+pub(crate) const OPEN_TASK_FILE: &str = "open-task.json";
+
+/// The open task left by `demo --stop-before-proof`, and the accounts that act on it.
+#[derive(Debug, serde::Serialize)]
+struct OpenTask {
+    /// Address the devices are signed in to: serve the data folder there again.
+    server_url: String,
+    task_id: String,
+    state: &'static str,
+    shop_id: String,
+    shop_name: String,
+    licence_no: String,
+    owner_username: String,
+    /// Supervisor of the office whose inspectors scored the shop.
+    supervisor_username: String,
+    /// Display names of the two inspectors, as the daily report lists them.
+    inspector_names: [String; 2],
+    /// Local date of the inspection in the district's time zone.
+    report_date: String,
+}
+
+/// Writes `open-task.json` describing the restaurant's deadline task. Fails when there is none or
+/// it no longer waits for the owner, because the browser test needs an open task.
+pub(crate) fn write_open_task(demo: &Demo, plan: &Plan) -> Result<std::path::PathBuf> {
+    let (task_id, state) = deadline_task(demo, plan)?
+        .context("the restaurant has no deadline task today; run on a fresh --data folder")?;
+    if !state.awaits_owner() {
+        bail!(
+            "task {task_id} is already {}; run on a fresh --data folder to get an open task",
+            state.as_str()
+        );
+    }
+    let office = &plan.team.lead.office;
+    let supervisor = demo
+        .district
+        .supervisors
+        .iter()
+        .find(|s| &s.office == office)
+        .with_context(|| format!("{office} has no supervisor account"))?;
+    let open = OpenTask {
+        server_url: demo.base_url(),
+        task_id,
+        state: state.as_str(),
+        shop_id: plan.restaurant.id.to_string(),
+        shop_name: plan.restaurant.name.clone(),
+        licence_no: plan.restaurant.licence_no.clone(),
+        owner_username: seed::owner_username(&plan.restaurant),
+        supervisor_username: supervisor.username.clone(),
+        inspector_names: [
+            plan.team.lead.display_name.clone(),
+            plan.team.partner.display_name.clone(),
+        ],
+        report_date: demo.today.to_string(),
+    };
+    let path = demo.data_dir.join(OPEN_TASK_FILE);
+    let json = serde_json::to_string_pretty(&open).context("serializing the open task failed")?;
+    std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 /// Finds today's deadline task of the restaurant in the central database, with its state.
 fn deadline_task(demo: &Demo, plan: &Plan) -> Result<Option<(String, TaskState)>> {
     let db = demo.central_db()?;
