@@ -14,10 +14,12 @@ use crate::pdf::{A4_HEIGHT, A4_WIDTH, FlowLayout, PdfDocument, text_width, wrap}
 use crate::qr::{self, QrMatrix};
 use crate::store::{InspectionRecord, StoreError};
 
-const SHEET_MARGIN: f32 = 36.0;
-const SHEET_HEADER: f32 = 40.0;
-const SHEET_COLUMNS: usize = 3;
-const SHEET_ROWS: usize = 4;
+/// Page margin of the street sheet, in points.
+pub const SHEET_MARGIN: f32 = 36.0;
+/// Height of the title band above the grid of codes, in points.
+pub const SHEET_HEADER: f32 = 40.0;
+pub const SHEET_COLUMNS: usize = 3;
+pub const SHEET_ROWS: usize = 4;
 /// Printed side of each code including its quiet zone: 120 pt is about 42 mm, which phone cameras
 /// read from an arm's length.
 const SHEET_CODE_SIZE: f32 = 120.0;
