@@ -16,10 +16,34 @@ pub const A4_WIDTH: f32 = 595.28;
 /// A4 height in points (297 mm).
 pub const A4_HEIGHT: f32 = 841.89;
 
-/// Returns the advance width of a character in em: 1 for CJK and other wide characters, 0.5 for
-/// ASCII, because the font dictionary declares every Adobe-GB1 half-width glyph 500 units wide.
+/// Advance widths in 1/1000 em of the printable ASCII characters U+0020..=U+007E, declared in the
+/// font dictionary and used for layout. They are the widths of Helvetica (Adobe's standard 14 font
+/// metrics), close to the proportional Latin glyphs a viewer substitutes for STSong-Light.
+const ASCII_WIDTHS: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // space to /
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0 to ?
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @ to O
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P to _
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // ` to o
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p to ~
+];
+
+/// Returns the advance width of a character in em: its Helvetica width for printable ASCII, 1 for
+/// CJK and every other character.
 pub fn char_em(c: char) -> f32 {
-    if c.is_ascii() { 0.5 } else { 1.0 }
+    match u32::from(c) {
+        code @ 0x20..=0x7E => f32::from(ASCII_WIDTHS[(code - 0x20) as usize]) / 1000.0,
+        0..0x20 => f32::from(ASCII_WIDTHS[0]) / 1000.0,
+        _ => 1.0,
+    }
+}
+
+/// Returns the font's `/W` array: Adobe-GB1 CIDs 1-95 (proportional Latin) and 814-908 (half-width
+/// Latin) both get [`ASCII_WIDTHS`], because CMaps differ in which of the two ASCII maps to.
+fn cid_widths() -> String {
+    let widths: Vec<String> = ASCII_WIDTHS.iter().map(u16::to_string).collect();
+    let widths = widths.join(" ");
+    format!("[1 [{widths}] 814 [{widths}]]")
 }
 
 /// Returns the width of `text` in points at font size `size`.
@@ -256,10 +280,13 @@ impl PdfDocument {
                 .to_vec(),
         );
         objects.push(
-            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light \
-              /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> \
-              /FontDescriptor 5 0 R /DW 1000 /W [1 95 500 814 939 500] >>"
-                .to_vec(),
+            format!(
+                "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light \
+                 /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> \
+                 /FontDescriptor 5 0 R /DW 1000 /W {} >>",
+                cid_widths()
+            )
+            .into_bytes(),
         );
         objects.push(
             b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] \
@@ -438,6 +465,7 @@ mod tests {
     fn wrap_breaks_wide_text() {
         let lines = wrap("食品安全监督检查结果记录表", 10.0, 50.0);
         assert_eq!(lines, vec!["食品安全监", "督检查结果", "记录表"]);
+        assert_eq!(wrap("JY112010", 10.0, 23.0), vec!["JY11", "2010"]);
     }
 
     #[test]

@@ -147,7 +147,7 @@ fn task_line(task: &crate::store::TaskRow) -> String {
 pub fn inspection_record_pdf(state: &AppState, record: &InspectionRecord) -> Vec<u8> {
     let title = "食品安全监督检查结果记录表";
     let mut flow = FlowLayout::new(title, 42.0);
-    flow.running_head = format!("{title} · {} · {}", record.shop.name, record.report_date);
+    flow.running_head = format!("{title}　{}　{}", record.shop.name, record.report_date);
     let width = flow.width();
     let template = state.rules.template(&TemplateRef {
         id: record.template_id.clone(),
