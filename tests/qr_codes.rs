@@ -44,7 +44,13 @@ fn rasterise(pdf: &Path, out_dir: &Path) -> Vec<PathBuf> {
     let prefix = out_dir.join("page");
     run(
         "pdftoppm",
-        &["-r", "150", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+        &[
+            "-r",
+            "150",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
     );
     let mut pages: Vec<PathBuf> = std::fs::read_dir(out_dir)
         .expect("raster folder lists")
@@ -112,7 +118,10 @@ async fn bearer_get(url: &str, token: &str) -> reqwest::Response {
 fn busiest_street(server: &TestServer) -> (String, Vec<Shop>) {
     let mut by_street: BTreeMap<String, Vec<Shop>> = BTreeMap::new();
     for shop in &server.district.shops {
-        by_street.entry(shop.street.clone()).or_default().push(shop.clone());
+        by_street
+            .entry(shop.street.clone())
+            .or_default()
+            .push(shop.clone());
     }
     by_street
         .into_iter()
@@ -122,7 +131,9 @@ fn busiest_street(server: &TestServer) -> (String, Vec<Shop>) {
 
 /// Returns the supervisor's bearer token.
 async fn supervisor_token(server: &TestServer) -> String {
-    register(server, &server.district.supervisors[0].username).await.token
+    register(server, &server.district.supervisors[0].username)
+        .await
+        .token
 }
 
 async fn qr_info(server: &TestServer, token: &str, shop: &Shop) -> QrInfo {
@@ -183,7 +194,9 @@ async fn inspect(pair: &Inspectors, shop: &Shop, failed: &[(&str, &str)]) -> Ins
         .expect("inspection starts");
     score_all(device, visit, failed);
     let started = device.inspection(visit).expect("inspection reads").started_at_ms;
-    let today = chrono::DateTime::from_timestamp_millis(started).unwrap().date_naive();
+    let today = chrono::DateTime::from_timestamp_millis(started)
+        .unwrap()
+        .date_naive();
     for (item, _) in failed {
         device
             .order_rectification(
@@ -197,7 +210,9 @@ async fn inspect(pair: &Inspectors, shop: &Shop, failed: &[(&str, &str)]) -> Ins
             )
             .expect("rectification ordered");
     }
-    device.sign(visit, "王老板", &signature_png()).expect("owner signs");
+    device
+        .sign(visit, "王老板", &signature_png())
+        .expect("owner signs");
     device.submit(visit).expect("record submits");
     device.sync().await.expect("record syncs");
     visit
@@ -224,9 +239,16 @@ async fn street_sheet_codes_open_shop_pages() {
 
     // Chinese text extracts: the title, and every shop's licence number under its code.
     let text = pdf_text(&pdf);
-    assert!(text.contains(&format!("{street}街道 一户一码")), "title missing:\n{text}");
+    assert!(
+        text.contains(&format!("{street}街道 一户一码")),
+        "title missing:\n{text}"
+    );
     for shop in &shops {
-        assert!(text.contains(&shop.licence_no), "licence {} missing", shop.licence_no);
+        assert!(
+            text.contains(&shop.licence_no),
+            "licence {} missing",
+            shop.licence_no
+        );
         let first_chars: String = shop.name.chars().take(6).collect();
         assert!(text.contains(&first_chars), "shop name {} missing", shop.name);
     }
@@ -253,7 +275,11 @@ async fn street_sheet_codes_open_shop_pages() {
             .iter()
             .find(|s| body.contains(&s.licence_no))
             .unwrap_or_else(|| panic!("page of {link} names no shop of the street"));
-        assert!(body.contains(&shop.name), "page shows the name of {}", shop.licence_no);
+        assert!(
+            body.contains(&shop.name),
+            "page shows the name of {}",
+            shop.licence_no
+        );
         names_seen.insert(shop.licence_no.clone());
     }
     assert_eq!(names_seen.len(), shops.len(), "every shop's page was reached");
@@ -274,10 +300,16 @@ async fn tampered_link_rejected_at_every_position() {
         let code: String = changed.into_iter().collect();
         let (status, content_type, body) = get(&format!("{}/q/{code}", server.url())).await;
         assert_eq!(status, 404, "code changed at position {position}");
-        assert!(content_type.starts_with("text/html"), "position {position}: {content_type}");
+        assert!(
+            content_type.starts_with("text/html"),
+            "position {position}: {content_type}"
+        );
         assert!(body.contains("二维码无效"), "position {position}: {body}");
         assert!(!body.contains(&shop.name), "position {position} reveals the shop");
-        assert!(!body.to_lowercase().contains("error"), "position {position} dumps an error");
+        assert!(
+            !body.to_lowercase().contains("error"),
+            "position {position} dumps an error"
+        );
     }
 
     let (status, _, body) = get(&format!("{}/q/not-a-code", server.url())).await;
@@ -321,7 +353,10 @@ async fn revoked_code_reads_expired() {
     assert_eq!(status, 410, "the old code is gone");
     assert!(content_type.starts_with("text/html"));
     assert!(body.contains("已失效"), "{body}");
-    assert!(!body.contains(&shop.name), "the expired page does not name the shop");
+    assert!(
+        !body.contains(&shop.name),
+        "the expired page does not name the shop"
+    );
     let (status, _, body) = get(&new.url).await;
     assert_eq!(status, 200);
     assert!(body.contains(&shop.name));
@@ -333,7 +368,9 @@ async fn revoked_code_reads_expired() {
     let png = bearer_get(&format!("{}/v1/qr/{}/code.png", server.url(), shop.id), &token).await;
     assert_eq!(png.status(), 200);
     assert_eq!(png.headers()["content-type"], "image/png");
-    let image = image::load_from_memory(&png.bytes().await.unwrap()).unwrap().to_luma8();
+    let image = image::load_from_memory(&png.bytes().await.unwrap())
+        .unwrap()
+        .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1);
@@ -388,11 +425,18 @@ async fn public_page_small_and_private() {
     let owner = owner_username(&shop);
     let writer = rusqlite::Connection::open(server.database()).unwrap();
     writer
-        .execute("UPDATE users SET phone = '13912345678' WHERE username = ?1", [&owner])
+        .execute(
+            "UPDATE users SET phone = '13912345678' WHERE username = ?1",
+            [&owner],
+        )
         .unwrap();
     let db = server.db();
     let owner_name: String = db
-        .query_row("SELECT display_name FROM users WHERE username = ?1", [&owner], |r| r.get(0))
+        .query_row(
+            "SELECT display_name FROM users WHERE username = ?1",
+            [&owner],
+            |r| r.get(0),
+        )
         .expect("owner account exists");
     let phones: Vec<String> = db
         .prepare("SELECT phone FROM users WHERE phone IS NOT NULL")
@@ -433,7 +477,10 @@ async fn public_page_small_and_private() {
     forbidden.extend(doc_ids.into_iter().map(|id| ("doc id", id)));
     for (body_name, body) in [("page", &html), ("JSON", &json)] {
         for (what, value) in &forbidden {
-            assert!(!body.contains(value.as_str()), "{body_name} contains the {what} {value}");
+            assert!(
+                !body.contains(value.as_str()),
+                "{body_name} contains the {what} {value}"
+            );
         }
         assert!(!contains_uuid(body), "{body_name} contains a UUID-shaped id");
     }
@@ -495,7 +542,11 @@ async fn honour_roll_follows_records() {
         .iter()
         .map(|e| e["licence_no"].as_str().unwrap())
         .collect();
-    assert_eq!(red, vec![good.licence_no.as_str()], "graded A with two 符合 records");
+    assert_eq!(
+        red,
+        vec![good.licence_no.as_str()],
+        "graded A with two 符合 records"
+    );
     assert_eq!(good_roll["rules_id"], "honour-roll");
     assert_eq!(good_roll["rules_version"], 1);
 
@@ -509,7 +560,8 @@ async fn honour_roll_follows_records() {
     assert!(entry["reasons"][0].as_str().unwrap().contains("不符合"));
     assert!(!contains_uuid(&bad_json), "the roll shows no internal ids");
 
-    let (status, content_type, html) = get(&format!("{}/honour-roll?street={}", server.url(), bad.street)).await;
+    let (status, content_type, html) =
+        get(&format!("{}/honour-roll?street={}", server.url(), bad.street)).await;
     assert_eq!(status, 200);
     assert!(content_type.starts_with("text/html"));
     assert!(html.contains(&bad.name));
@@ -534,7 +586,11 @@ async fn record_pdf_prints_whole_record() {
 
     let inspector = register(&server, &pair.usernames[0]).await;
     assert_eq!(bearer_get(&url, &inspector.token).await.status(), 403);
-    let missing = format!("{}/console/inspections/{}/record.pdf", server.url(), InspectionId::new_v7());
+    let missing = format!(
+        "{}/console/inspections/{}/record.pdf",
+        server.url(),
+        InspectionId::new_v7()
+    );
     assert_eq!(bearer_get(&missing, &token).await.status(), 404);
 
     let response = bearer_get(&url, &token).await;
@@ -574,8 +630,16 @@ async fn record_pdf_prints_whole_record() {
         assert!(text.contains(item.as_str()), "record lacks checklist item {item}");
     }
     let pages = rasterise(&pdf, work.path());
-    assert!(pages.len() >= 2, "54 items break onto more pages ({})", pages.len());
+    assert!(
+        pages.len() >= 2,
+        "54 items break onto more pages ({})",
+        pages.len()
+    );
     for page in &pages {
-        assert!(std::fs::metadata(page).unwrap().len() > 1000, "{} renders", page.display());
+        assert!(
+            std::fs::metadata(page).unwrap().len() > 1000,
+            "{} renders",
+            page.display()
+        );
     }
 }

@@ -59,7 +59,11 @@ pub enum RulesError {
     #[error("红黑榜规则文件无效 (invalid honour-roll rule file): {0}")]
     Json(#[from] serde_json::Error),
     #[error("红黑榜规则 {id} v{version} 无效 (invalid honour-roll rule): {problem}")]
-    Invalid { id: String, version: u32, problem: String },
+    Invalid {
+        id: String,
+        version: u32,
+        problem: String,
+    },
 }
 
 impl HonourRollRules {

@@ -195,7 +195,9 @@ pub struct PdfDocument {
 
 /// The ToUnicode CMap: every UCS-2 code maps to the same Unicode scalar, surrogates excluded.
 fn to_unicode_cmap() -> String {
-    let ranges: Vec<u32> = (0..=0xFFu32).filter(|high| !(0xD8..0xE0).contains(high)).collect();
+    let ranges: Vec<u32> = (0..=0xFFu32)
+        .filter(|high| !(0xD8..0xE0).contains(high))
+        .collect();
     let mut cmap = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
@@ -216,7 +218,9 @@ fn to_unicode_cmap() -> String {
 
 fn deflate(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).expect("compressing into memory succeeds");
+    encoder
+        .write_all(bytes)
+        .expect("compressing into memory succeeds");
     encoder.finish().expect("compressing into memory succeeds")
 }
 
@@ -308,13 +312,8 @@ impl PdfDocument {
             objects.push(stream_object(page.content.as_bytes()));
         }
         let info_id = objects.len() + 1;
-        objects.push(
-            format!(
-                "<< /Title {} /Producer (FoodPatrol) >>",
-                info_string(&self.title)
-            )
-            .into_bytes(),
-        );
+        objects
+            .push(format!("<< /Title {} /Producer (FoodPatrol) >>", info_string(&self.title)).into_bytes());
 
         let mut out: Vec<u8> = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
         let mut offsets = Vec::with_capacity(objects.len());
@@ -327,7 +326,7 @@ impl PdfDocument {
         let xref_at = out.len();
         let mut xref = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
         for offset in offsets {
-            let _ = write!(xref, "{offset:010} 00000 n \n");
+            let _ = writeln!(xref, "{offset:010} 00000 n ");
         }
         let _ = write!(
             xref,

@@ -32,7 +32,11 @@ pub struct SheetEntry {
 }
 
 /// Returns the links of every shop of a street, signed at each shop's current generation.
-pub async fn street_entries(state: &AppState, street: &str, base_url: &str) -> Result<Vec<SheetEntry>, StoreError> {
+pub async fn street_entries(
+    state: &AppState,
+    street: &str,
+    base_url: &str,
+) -> Result<Vec<SheetEntry>, StoreError> {
     let shops = state.store.shops_in_street(street).await?;
     let mut entries = Vec::with_capacity(shops.len());
     for shop in shops {

@@ -93,7 +93,12 @@ pub fn risk_face(level: Option<char>) -> (&'static str, &'static str) {
 }
 
 /// Builds the public status of a shop from its facts.
-pub fn public_status(code: &str, facts: &ShopStatusFacts, standing: Standing, today: NaiveDate) -> PublicShopStatus {
+pub fn public_status(
+    code: &str,
+    facts: &ShopStatusFacts,
+    standing: Standing,
+    today: NaiveDate,
+) -> PublicShopStatus {
     let level = facts.grade.as_ref().map(|g| g.level);
     let (face, label) = risk_face(level);
     let shop = &facts.shop;
@@ -107,7 +112,9 @@ pub fn public_status(code: &str, facts: &ShopStatusFacts, standing: Standing, to
         latest_inspection: facts.recent.first().map(|r| PublicInspection {
             date: r.report_date,
             outcome: r.outcome.clone(),
-            outcome_label: Outcome::parse(&r.outcome).map_or("未知", |o| o.label_zh()).to_owned(),
+            outcome_label: Outcome::parse(&r.outcome)
+                .map_or("未知", |o| o.label_zh())
+                .to_owned(),
         }),
         risk: PublicRisk {
             level: level.map(String::from),
@@ -285,7 +292,10 @@ pub fn render_rejection(rejection: &CodeRejection) -> (StatusCode, String) {
 fn html_response(status: StatusCode, html: String) -> Response {
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
@@ -335,8 +345,16 @@ async fn shop_page(
                     CodeRejection::Invalid => (StatusCode::NOT_FOUND, "二维码无效 (invalid QR code)"),
                     CodeRejection::Revoked { .. } => (StatusCode::GONE, "二维码已失效 (QR code revoked)"),
                 };
-                let code = if status == StatusCode::GONE { "qr_revoked" } else { "qr_invalid" };
-                return Ok((status, Json(serde_json::json!({ "code": code, "message": message }))).into_response());
+                let code = if status == StatusCode::GONE {
+                    "qr_revoked"
+                } else {
+                    "qr_invalid"
+                };
+                return Ok((
+                    status,
+                    Json(serde_json::json!({ "code": code, "message": message })),
+                )
+                    .into_response());
             }
             let (status, html) = render_rejection(&rejection);
             Ok(html_response(status, html))
@@ -349,7 +367,11 @@ pub fn render_honour_roll(roll: &HonourRoll, streets: &[String], rules: &HonourR
     let nav: String = streets
         .iter()
         .map(|s| {
-            let current = if *s == roll.street { " aria-current=\"page\"" } else { "" };
+            let current = if *s == roll.street {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
             format!(
                 "<a href=\"/honour-roll?street={}\"{current}>{}</a>",
                 url_component(s),
@@ -368,7 +390,8 @@ pub fn render_honour_roll(roll: &HonourRoll, streets: &[String], rules: &HonourR
                     "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>",
                     escape_html(&e.shop_name),
                     escape_html(&e.licence_no),
-                    e.latest_inspection.map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                    e.latest_inspection
+                        .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                     escape_html(&e.reasons.join("；"))
                 )
             })
@@ -459,7 +482,10 @@ mod tests {
 
     #[test]
     fn html_escaped() {
-        assert_eq!(escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 
     #[test]

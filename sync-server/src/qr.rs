@@ -121,7 +121,10 @@ pub fn parse_code(code: &str) -> Result<(CodeClaim, [u8; MAC_BYTES]), CodeReject
 
 /// Checks a code's truncated HMAC in constant time.
 pub fn signature_matches(key: &QrKey, claim: &CodeClaim, tag: &[u8; MAC_BYTES]) -> bool {
-    key.key_id == claim.key_id && mac(&key.secret, &payload(claim)).verify_truncated_left(tag).is_ok()
+    key.key_id == claim.key_id
+        && mac(&key.secret, &payload(claim))
+            .verify_truncated_left(tag)
+            .is_ok()
 }
 
 async fn signing_key(state: &AppState) -> Result<QrKey, StoreError> {
@@ -191,10 +194,7 @@ pub fn normalise_base_url(url: &str) -> Result<String, AppError> {
 /// Stores the public base URL that codes carry, such as `https://foodpatrol.example.cn`.
 pub async fn set_public_base_url(state: &AppState, url: &str) -> Result<String, AppError> {
     let url = normalise_base_url(url)?;
-    state
-        .store
-        .set_qr_setting(PUBLIC_BASE_URL_SETTING, &url)
-        .await?;
+    state.store.set_qr_setting(PUBLIC_BASE_URL_SETTING, &url).await?;
     tracing::info!(public_base_url = %url, "QR public base URL set");
     Ok(url)
 }
@@ -209,7 +209,10 @@ pub async fn public_base_url(state: &AppState, headers: &HeaderMap) -> Result<St
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
         .unwrap_or("localhost");
     Ok(format!("http://{host}"))
 }
@@ -293,11 +296,7 @@ impl QrMatrix {
         let side = self.width + 2 * QUIET_ZONE;
         let mut path = String::new();
         for (y, x, len) in self.dark_runs() {
-            path.push_str(&format!(
-                "M{} {}h{len}v1h-{len}z",
-                x + QUIET_ZONE,
-                y + QUIET_ZONE
-            ));
+            path.push_str(&format!("M{} {}h{len}v1h-{len}z", x + QUIET_ZONE, y + QUIET_ZONE));
         }
         format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\">\

@@ -55,7 +55,9 @@ async fn find_shop(state: &AppState, key: &str) -> Result<Shop, AppError> {
         .into_iter()
         .next()
         .ok_or_else(|| AppError::NotFound {
-            message: format!("商户 {key:?} 不存在；请使用商户编号或许可证号 (no shop with this id or licence number)"),
+            message: format!(
+                "商户 {key:?} 不存在；请使用商户编号或许可证号 (no shop with this id or licence number)"
+            ),
         })
 }
 
@@ -92,7 +94,10 @@ fn download(bytes: impl IntoResponse, media_type: &'static str, filename: &str) 
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     // RFC 6266 with an RFC 5987 UTF-8 name, so Chinese street names survive.
     let encoded: String = filename
         .bytes()
@@ -141,7 +146,11 @@ async fn code_svg(
     let shop = find_shop(&state, &shop).await?;
     let info = info(&state, &headers, &shop).await?;
     let svg = QrMatrix::encode(&info.url).to_svg();
-    Ok(download(svg, "image/svg+xml", &format!("{}.svg", shop.licence_no)))
+    Ok(download(
+        svg,
+        "image/svg+xml",
+        &format!("{}.svg", shop.licence_no),
+    ))
 }
 
 async fn revoke(
@@ -223,5 +232,9 @@ async fn record_pdf(
         .ok_or_else(|| AppError::NotFound {
             message: format!("检查记录 {inspection} 不存在或尚未同步 (inspection not found)"),
         })?;
-    Ok(download(pdf, "application/pdf", &format!("record-{inspection}.pdf")))
+    Ok(download(
+        pdf,
+        "application/pdf",
+        &format!("record-{inspection}.pdf"),
+    ))
 }

@@ -27,8 +27,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0001_central_database",
         include_str!("../../../migrations/server/sqlite/0001_central_database.sql"),
     ),
-    ("0002_risk_grades", include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql")),
-    ("0004_qr_codes", include_str!("../../../migrations/server/sqlite/0004_qr_codes.sql")),
+    (
+        "0002_risk_grades",
+        include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
+    (
+        "0004_qr_codes",
+        include_str!("../../../migrations/server/sqlite/0004_qr_codes.sql"),
+    ),
 ];
 
 /// The SQLite store.
@@ -1113,7 +1119,8 @@ impl Store for SqliteStore {
 
     async fn set_qr_setting(&self, name: &str, value: &str) -> StoreResult<()> {
         let (name, value) = (name.to_owned(), value.to_owned());
-        self.run(move |conn| qr::set_qr_setting(conn, &name, &value)).await
+        self.run(move |conn| qr::set_qr_setting(conn, &name, &value))
+            .await
     }
 
     async fn shops_in_street(&self, street: &str) -> StoreResult<Vec<Shop>> {

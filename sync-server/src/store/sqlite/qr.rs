@@ -71,9 +71,11 @@ pub(super) fn revoke_qr(conn: &Connection, shop: ShopId, by: UserId, at: DateTim
 }
 
 pub(super) fn qr_setting(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
-    conn.query_row("SELECT value FROM qr_settings WHERE name = ?1", [name], |r| r.get(0))
-        .optional()
-        .map_err(backend)
+    conn.query_row("SELECT value FROM qr_settings WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map_err(backend)
 }
 
 pub(super) fn set_qr_setting(conn: &Connection, name: &str, value: &str) -> StoreResult<()> {
@@ -161,7 +163,9 @@ pub(super) fn shop_status_facts(
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let (overdue, open): (i64, i64) = tasks_stmt
-            .query_row(params![id_text, today.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![id_text, today.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(backend)?;
         out.push(ShopStatusFacts {
             shop: shop_record(raw)?,
@@ -191,7 +195,10 @@ type RecordColumns = (
     Option<i64>,
 );
 
-pub(super) fn inspection_record(conn: &Connection, id: InspectionId) -> StoreResult<Option<InspectionRecord>> {
+pub(super) fn inspection_record(
+    conn: &Connection,
+    id: InspectionId,
+) -> StoreResult<Option<InspectionRecord>> {
     let id_text = id.to_string();
     let raw: Option<RecordColumns> = conn
         .query_row(
@@ -278,7 +285,8 @@ pub(super) fn inspection_record(conn: &Connection, id: InspectionId) -> StoreRes
         })
         .map_err(backend)?
         .map(|row| {
-            let (item_id, answer, verdict, key, remark, photos, answered_by, conflict) = row.map_err(backend)?;
+            let (item_id, answer, verdict, key, remark, photos, answered_by, conflict) =
+                row.map_err(backend)?;
             Ok(AnswerRow {
                 item_id,
                 answer,
