@@ -1,7 +1,7 @@
 //! 一户一码 end to end: a supervisor prints a street's QR sheet, the PDF is rasterised with poppler's
 //! pdftoppm and the codes decoded with rqrr, and each decoded link opens the shop's public page on
-//! the real server. Tampered and revoked codes get clear pages; the public page stays small and
-//! shows no personal data or internal ids; the 红黑榜 and the result-record PDF follow real records.
+//! the real server. Tampered and revoked codes get clear pages. The public page stays small and
+//! shows no personal data or internal ids. The 红黑榜 and the result-record PDF follow real records.
 //!
 //! Needs `pdftotext` and `pdftoppm` (Debian poppler-utils) on the PATH.
 

@@ -100,7 +100,7 @@ impl HonourRollRules {
     }
 }
 
-/// Which list a shop is on.
+/// The list a shop is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListStatus {
@@ -265,7 +265,7 @@ mod tests {
                 business_type: "catering".into(),
                 area_m2: Some(80),
                 meals_per_day: None,
-                serves: Serves::parse("general").unwrap_or_else(|| panic!("serves code")),
+                serves: Serves::General,
             },
             grade: level.map(|level| GradeFact { year: 2026, level }),
             recent: outcomes

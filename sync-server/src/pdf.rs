@@ -1,9 +1,9 @@
 //! A small PDF 1.7 writer for A4 sheets with Chinese text and vector shapes.
 //!
-//! Text uses the predefined CJK font `STSong-Light` with the `UniGB-UCS2-H` CMap (Adobe-GB1 glyph
-//! collection, PDF 32000-1:2008 §9.7.5.2), so strings are written as UTF-16BE code units of the
-//! Basic Multilingual Plane and the font is not embedded: viewers substitute an installed CJK font
-//! (poppler needs poppler-data for the CMap and a CJK font such as Noto CJK to draw the glyphs).
+//! Text uses the predefined CJK font `STSong-Light` with the predefined `UniGB-UCS2-H` CMap of the
+//! Adobe-GB1 glyph collection. Strings are therefore UTF-16BE code units of the Basic Multilingual
+//! Plane. The font is not embedded, so viewers substitute an installed CJK font: poppler needs
+//! poppler-data for the CMap and a CJK font such as Noto CJK to draw the glyphs.
 //! Each font also carries a `ToUnicode` CMap, so text extraction works without poppler-data.
 //!
 //! Coordinates are PDF points (1/72 inch) from the bottom-left corner of the page.
@@ -85,8 +85,8 @@ fn num(value: f32) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// Encodes text as a hex string of UTF-16BE code units; characters outside the Basic Multilingual
-/// Plane and control characters become `?` and a space, since UCS-2 cannot carry them.
+/// Encodes text as a hex string of UTF-16BE code units. UCS-2 cannot carry characters outside the
+/// Basic Multilingual Plane, so they become `?`, and control characters become a space.
 fn encode_text(text: &str) -> String {
     let mut hex = String::with_capacity(text.len() * 4 + 2);
     hex.push('<');
@@ -193,7 +193,7 @@ pub struct PdfDocument {
     pages: Vec<Page>,
 }
 
-/// The ToUnicode CMap: every UCS-2 code maps to the same Unicode scalar, surrogates excluded.
+/// Builds the ToUnicode CMap, which maps every UCS-2 code except surrogates to the same Unicode scalar.
 fn to_unicode_cmap() -> String {
     let ranges: Vec<u32> = (0..=0xFFu32)
         .filter(|high| !(0xD8..0xE0).contains(high))
@@ -419,8 +419,8 @@ impl FlowLayout {
         }
     }
 
-    /// Writes a row of cells, each wrapped within its column; the row moves to a new page whole
-    /// unless it is taller than a page, which then breaks between lines.
+    /// Writes a row of cells, each wrapped within its column. A row that does not fit moves to the
+    /// next page whole, unless it is taller than a page, and then it breaks between lines.
     pub fn table_row(&mut self, cells: &[(&str, f32)], size: f32) {
         let leading = size * 1.45;
         let padding = 3.0;

@@ -146,8 +146,8 @@ fn task_line(task: &crate::store::TaskRow) -> String {
 }
 
 /// Draws an inspection's result record (结果记录表): the shop, the date, both inspectors, every
-/// checklist item with its answer and remark, the outcome, hazards with their deadlines, and the
-/// signature or the refusal.
+/// checklist item with its mark (是/否/合理缺项) and remark, the outcome, hazards with their
+/// deadlines, and the signature or the refusal.
 pub fn inspection_record_pdf(state: &AppState, record: &InspectionRecord) -> Vec<u8> {
     let title = "食品安全监督检查结果记录表";
     let mut flow = FlowLayout::new(title, 42.0);

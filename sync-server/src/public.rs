@@ -5,8 +5,8 @@
 //! business type, latest result, risk level and list status. No inspector, owner, phone number or
 //! internal id appears; the signed code and the licence number are the only identifiers.
 //!
-//! Risk faces (笑脸/平脸/哭脸) follow the common 量化分级 display: levels A and B (low risk) show a
-//! smiling face, C a flat face and D a crying face; a shop without a grade shows 未评级 and no face.
+//! Risk faces (笑脸/平脸/哭脸) follow the common 量化分级 display. Levels A and B (low risk) show a
+//! smiling face, C a flat face and D a crying face. A shop without a grade shows 未评级 and no face.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -57,7 +57,7 @@ pub struct PublicRisk {
     pub label: String,
 }
 
-/// Where to complain.
+/// The complaint channels shown on every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Complaint {
     pub phone: String,

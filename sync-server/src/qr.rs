@@ -40,7 +40,7 @@ pub const PUBLIC_BASE_URL_SETTING: &str = "public_base_url";
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// What a code claims before its signature is checked.
+/// The fields a code claims, read before its signature is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeClaim {
     pub key_id: u16,
@@ -48,7 +48,7 @@ pub struct CodeClaim {
     pub generation: u32,
 }
 
-/// Why a code was rejected.
+/// The reason a code was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeRejection {
     /// Wrong length, alphabet or version, an unknown key, a bad signature, or an unknown shop.
@@ -204,8 +204,8 @@ pub async fn public_base_url(state: &AppState, headers: &HeaderMap) -> Result<St
     if let Some(url) = state.store.qr_setting(PUBLIC_BASE_URL_SETTING).await? {
         return Ok(url);
     }
-    // NOTE: without a configured URL the printed codes point at whatever host the request named,
-    // which is right for a LAN demo and wrong behind a proxy; set the URL for production.
+    // NOTE: without a configured URL, printed codes point at the host the request named. That suits
+    // a LAN demo but not a server behind a proxy, so production must set the URL.
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -19,7 +19,11 @@ pub(super) fn qr_signing_key(conn: &mut Connection, fresh_secret: [u8; 32]) -> S
         )
         .optional()
         .map_err(backend)?
-        .ok_or_else(|| StoreError::Corrupt("every QR signing key is retired and key 1 is taken".into()))?;
+        .ok_or_else(|| {
+            StoreError::Corrupt(
+                "every QR signing key is retired, so insert a new unretired key into qr_keys".into(),
+            )
+        })?;
     tx.commit().map_err(backend)?;
     qr_key_record(key)
 }
@@ -234,6 +238,7 @@ pub(super) fn inspection_record(
     else {
         return Ok(None);
     };
+
     let shop = conn
         .query_row(
             &format!("SELECT {SHOP_COLUMNS} FROM shops s WHERE s.id = ?1"),
@@ -243,6 +248,7 @@ pub(super) fn inspection_record(
         .optional()
         .map_err(backend)?
         .ok_or_else(|| corrupt("inspection's shop id", &shop_id))?;
+
     let at_ms = submitted_at_ms.unwrap_or(0);
     let signature = match signature_kind.as_deref() {
         Some("signed") => Some(Signature::Signed {
@@ -258,6 +264,7 @@ pub(super) fn inspection_record(
         Some(other) => return Err(corrupt("signature kind", other)),
         None => None,
     };
+
     let inspector_names = conn
         .prepare_cached("SELECT name FROM inspection_inspectors WHERE inspection_id = ?1 ORDER BY rowid")
         .map_err(backend)?
@@ -265,6 +272,7 @@ pub(super) fn inspection_record(
         .map_err(backend)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(backend)?;
+
     let answers = conn
         .prepare_cached(
             "SELECT item_id, answer, verdict, key_item, remark, photos, answered_by, conflict
@@ -299,6 +307,7 @@ pub(super) fn inspection_record(
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
+
     let task_ids = conn
         .prepare_cached("SELECT id FROM tasks WHERE inspection_id = ?1 ORDER BY item_id")
         .map_err(backend)?
@@ -312,6 +321,7 @@ pub(super) fn inspection_record(
             tasks.push(info.row);
         }
     }
+
     Ok(Some(InspectionRecord {
         id,
         shop: shop_record(shop)?,
