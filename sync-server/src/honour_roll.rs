@@ -94,9 +94,12 @@ impl HonourRollRules {
         Ok(rules)
     }
 
-    /// Returns the built-in rules.
+    /// Returns the built-in rules, parsed once per process.
     pub fn builtin() -> HonourRollRules {
-        HonourRollRules::from_json(BUILTIN_RULES_JSON).expect("the built-in honour-roll rules are valid")
+        static BUILTIN: std::sync::LazyLock<HonourRollRules> = std::sync::LazyLock::new(|| {
+            HonourRollRules::from_json(BUILTIN_RULES_JSON).expect("the built-in honour-roll rules are valid")
+        });
+        BUILTIN.clone()
     }
 }
 

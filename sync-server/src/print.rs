@@ -38,9 +38,11 @@ pub async fn street_entries(
     base_url: &str,
 ) -> Result<Vec<SheetEntry>, StoreError> {
     let shops = state.store.shops_in_street(street).await?;
+    let key = qr::signing_key(state).await?;
     let mut entries = Vec::with_capacity(shops.len());
     for shop in shops {
-        let code = qr::current_code(state, shop.id).await?;
+        let generation = state.store.qr_generation(shop.id).await?;
+        let code = qr::sign_code(&key, shop.id, generation);
         entries.push(SheetEntry {
             link: qr::shop_link(base_url, &code),
             shop,

@@ -127,7 +127,8 @@ pub fn signature_matches(key: &QrKey, claim: &CodeClaim, tag: &[u8; MAC_BYTES]) 
             .is_ok()
 }
 
-async fn signing_key(state: &AppState) -> Result<QrKey, StoreError> {
+/// Returns the key that signs new codes, creating the first key on first use.
+pub async fn signing_key(state: &AppState) -> Result<QrKey, StoreError> {
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
     state.store.qr_signing_key(fresh).await
