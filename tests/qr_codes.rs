@@ -419,6 +419,11 @@ async fn public_page_small_and_private() {
     assert_eq!(status_json["latest_inspection"]["outcome"], "basically_compliant");
     assert_eq!(status_json["risk"]["label"], "未评级");
     assert_eq!(status_json["complaint"]["phone"], "12315");
+    assert_eq!(status_json["street"], shop.street);
+    assert!(
+        html.contains("/honour-roll?street="),
+        "the page links to its street's 红黑榜"
+    );
 
     // Nothing personal or internal: no staff, no owner, no ids other than licence and code.
     // The seed gives owners no phone number, so the test records one as an owner would.

@@ -72,6 +72,8 @@ pub struct PublicShopStatus {
     pub shop_name: String,
     pub licence_no: String,
     pub address: String,
+    /// 街道 the shop is in; its 红黑榜 is at `/honour-roll?street=...`.
+    pub street: String,
     pub business_type: String,
     pub latest_inspection: Option<PublicInspection>,
     pub risk: PublicRisk,
@@ -107,6 +109,7 @@ pub fn public_status(
         shop_name: shop.name.clone(),
         licence_no: shop.licence_no.clone(),
         address: shop.address.clone(),
+        street: shop.street.clone(),
         business_type: BusinessType::parse(&shop.business_type)
             .map_or_else(|| shop.business_type.clone(), |b| b.label_zh().to_owned()),
         latest_inspection: facts.recent.first().map(|r| PublicInspection {
@@ -168,7 +171,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:0}dt{col
 a.btn{display:block;text-align:center;background:#1f5fbf;color:#fff;text-decoration:none;border-radius:.5rem;\
 padding:.7rem;margin:.5rem 0;font-weight:700}ul{padding-left:1.2rem;margin:.25rem 0}\
 table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem;border-bottom:1px solid #e3e7ea;\
-vertical-align:top}nav a{margin-right:.75rem}";
+vertical-align:top}nav a{margin-right:.75rem}.nowrap{white-space:nowrap}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -253,13 +256,15 @@ pub fn render_shop_page(status: &PublicShopStatus) -> String {
          <section class=\"card\"><h2>最近一次监督检查</h2>{latest}</section>\
          <section class=\"card\"><h2>风险等级</h2><div class=\"face\">{face}<div>{risk_text}</div></div></section>\
          <section class=\"card\"><h2>红黑榜</h2><span class=\"tag {list_class}\">{list_label}</span>{reasons}\
-         <p class=\"muted\"><a href=\"/honour-roll\">查看红黑榜</a></p></section>\
+         <p class=\"muted\"><a href=\"/honour-roll?street={street}\">查看{street_name}街道红黑榜</a></p></section>\
          {complaint}<p class=\"muted\">信息截至 {as_of}，由辖区市场监督管理部门发布。</p>",
         name = escape_html(&status.shop_name),
         licence = escape_html(&status.licence_no),
         address = escape_html(&status.address),
         kind = escape_html(&status.business_type),
         face = face_svg(&status.risk.face, &status.risk.label),
+        street = url_component(&status.street),
+        street_name = escape_html(&status.street),
         list_label = status.honour_roll_label,
         complaint = complaint_card(),
         as_of = status.as_of,
@@ -387,7 +392,7 @@ pub fn render_honour_roll(roll: &HonourRoll, streets: &[String], rules: &HonourR
             .iter()
             .map(|e| {
                 format!(
-                    "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}<br><span class=\"muted\">{}</span></td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
                     escape_html(&e.shop_name),
                     escape_html(&e.licence_no),
                     e.latest_inspection
