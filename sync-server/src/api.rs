@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/daily", get(daily_report))
         .merge(crate::web::router())
         .merge(crate::web_owner::router())
+        .merge(crate::public::routes())
+        .merge(crate::qr_api::routes())
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -30,6 +30,10 @@ enum Command {
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Public base URL that shop QR codes (一户一码) link to, such as https://fp.example.cn;
+        /// stored, so later starts keep it. Without it, codes use the Host header of the request.
+        #[arg(long)]
+        public_base_url: Option<String>,
     },
     /// Load the demo district (和平区: 6 streets, 7,889 shops, inspectors, owners); safe to repeat.
     Seed {
@@ -49,7 +53,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     let state = foodpatrol_server::open_embedded(&cli.data, cli.time_zone)?;
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            public_base_url,
+        } => {
+            if let Some(url) = public_base_url {
+                foodpatrol_server::qr::set_public_base_url(&state, &url).await?;
+            }
             let server = foodpatrol_server::serve(state, listen).await?;
             println!(
                 "FoodPatrol sync server on {} (data: {})",

@@ -250,6 +250,71 @@ pub struct Counts {
     pub photos: u64,
 }
 
+// ---- 一户一码 (QR codes), public shop page, 红黑榜 and result records ----
+
+/// An HMAC-SHA256 key that signs shop QR codes. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct QrKey {
+    pub key_id: u16,
+    pub secret: [u8; 32],
+}
+
+impl std::fmt::Debug for QrKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QrKey")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The latest risk grade (风险等级) of a shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeFact {
+    pub year: i32,
+    /// 'A' (lowest risk) to 'D' (highest).
+    pub level: char,
+}
+
+/// The result of one submitted inspection, as the public page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicResult {
+    pub report_date: NaiveDate,
+    /// Outcome code (`compliant`, `basically_compliant`, `non_compliant`).
+    pub outcome: String,
+}
+
+/// What the public shop page and the 红黑榜 rules read about one shop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopStatusFacts {
+    pub shop: Shop,
+    pub grade: Option<GradeFact>,
+    /// Submitted inspections, newest first, at most the number requested.
+    pub recent: Vec<PublicResult>,
+    /// Deadline tasks still waiting for the owner after their due date.
+    pub overdue_tasks: u32,
+    /// Tasks waiting for the owner or for the inspector's review.
+    pub open_tasks: u32,
+}
+
+/// One inspection with everything its result record (结果记录表) prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectionRecord {
+    pub id: InspectionId,
+    pub shop: Shop,
+    pub template_id: String,
+    pub template_version: u32,
+    pub kind: String,
+    /// `draft` or `submitted`.
+    pub status: String,
+    pub report_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub inspector_names: Vec<String>,
+    pub answers: Vec<AnswerRow>,
+    pub outcome: Option<String>,
+    pub signature: Option<Signature>,
+    pub tasks: Vec<TaskRow>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // ---- accounts and devices ----
@@ -316,4 +381,28 @@ pub trait Store: Send + Sync + 'static {
     /// Returns the planned visits due in `from..=to`.
     async fn assignment_facts(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<AssignmentFact>>;
     async fn inspection_detail(&self, id: InspectionId) -> StoreResult<Option<InspectionDetail>>;
+
+    // ---- 一户一码 (QR codes), public shop page, 红黑榜 and result records ----
+    /// Returns the newest unretired QR signing key, storing `fresh_secret` as key 1 when none exists.
+    async fn qr_signing_key(&self, fresh_secret: [u8; 32]) -> StoreResult<QrKey>;
+    /// Returns a QR signing key by id, retired or not.
+    async fn qr_key(&self, key_id: u16) -> StoreResult<Option<QrKey>>;
+    /// Returns a shop's current QR code generation: 1 until its code is first revoked.
+    async fn qr_generation(&self, shop: ShopId) -> StoreResult<u32>;
+    /// Raises a shop's QR code generation, which revokes every earlier code, and returns the new one.
+    async fn revoke_qr(&self, shop: ShopId, by: UserId, at: DateTime<Utc>) -> StoreResult<u32>;
+    async fn qr_setting(&self, name: &str) -> StoreResult<Option<String>>;
+    async fn set_qr_setting(&self, name: &str, value: &str) -> StoreResult<()>;
+    /// Returns the shops of a street (街道), ordered by licence number.
+    async fn shops_in_street(&self, street: &str) -> StoreResult<Vec<Shop>>;
+    /// Returns the public-status facts of the given shops, in the order given; unknown ids are skipped.
+    async fn shop_status_facts(
+        &self,
+        shops: &[ShopId],
+        recent: usize,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ShopStatusFacts>>;
+    async fn inspection_record(&self, id: InspectionId) -> StoreResult<Option<InspectionRecord>>;
+    /// Returns the streets (街道) that have shops, in sort order.
+    async fn streets(&self) -> StoreResult<Vec<String>>;
 }

@@ -20,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::*;
 
 mod console_queries;
+mod qr;
 
 /// Migrations in order; each runs once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -30,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_risk_grades",
         include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
+    (
+        "0004_qr_codes",
+        include_str!("../../../migrations/server/sqlite/0004_qr_codes.sql"),
     ),
     (
         "0005_console_sessions",
@@ -1143,6 +1148,58 @@ impl Store for SqliteStore {
     async fn inspection_detail(&self, id: InspectionId) -> StoreResult<Option<InspectionDetail>> {
         self.run(move |conn| console_queries::inspection_detail(conn, id))
             .await
+    }
+
+    // ---- 一户一码 (QR codes), public shop page, 红黑榜 and result records ----
+    async fn qr_signing_key(&self, fresh_secret: [u8; 32]) -> StoreResult<QrKey> {
+        self.run(move |conn| qr::qr_signing_key(conn, fresh_secret)).await
+    }
+
+    async fn qr_key(&self, key_id: u16) -> StoreResult<Option<QrKey>> {
+        self.run(move |conn| qr::qr_key(conn, key_id)).await
+    }
+
+    async fn qr_generation(&self, shop: ShopId) -> StoreResult<u32> {
+        self.run(move |conn| qr::qr_generation(conn, shop)).await
+    }
+
+    async fn revoke_qr(&self, shop: ShopId, by: UserId, at: DateTime<Utc>) -> StoreResult<u32> {
+        self.run(move |conn| qr::revoke_qr(conn, shop, by, at)).await
+    }
+
+    async fn qr_setting(&self, name: &str) -> StoreResult<Option<String>> {
+        let name = name.to_owned();
+        self.run(move |conn| qr::qr_setting(conn, &name)).await
+    }
+
+    async fn set_qr_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        let (name, value) = (name.to_owned(), value.to_owned());
+        self.run(move |conn| qr::set_qr_setting(conn, &name, &value))
+            .await
+    }
+
+    async fn shops_in_street(&self, street: &str) -> StoreResult<Vec<Shop>> {
+        let street = street.to_owned();
+        self.run(move |conn| qr::shops_in_street(conn, &street)).await
+    }
+
+    async fn shop_status_facts(
+        &self,
+        shops: &[ShopId],
+        recent: usize,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ShopStatusFacts>> {
+        let shops = shops.to_vec();
+        self.run(move |conn| qr::shop_status_facts(conn, &shops, recent, today))
+            .await
+    }
+
+    async fn inspection_record(&self, id: InspectionId) -> StoreResult<Option<InspectionRecord>> {
+        self.run(move |conn| qr::inspection_record(conn, id)).await
+    }
+
+    async fn streets(&self) -> StoreResult<Vec<String>> {
+        self.run(|conn| qr::streets(conn)).await
     }
 }
 
