@@ -149,10 +149,16 @@ fn decode_luma(photo: &[u8]) -> CommandResult<GrayImage> {
 
 /// Parses the text of a QR code into a shop id or a licence number.
 ///
-/// Accepted, in this order: a `shop=<uuid>` parameter, a `/s/<uuid>` path segment, the whole text being a
-/// UUID, and a licence number `JY` + 14 digits anywhere in the text (not inside a longer run of digits).
+/// Accepted, in this order: the district's signed 一户一码 link (`…/q/<code>`, whose shop id the device
+/// reads without checking the signature, because the signing key stays on the server and the shop must
+/// be among those synced to this device anyway), a `shop=<uuid>` parameter, a `/s/<uuid>` path segment,
+/// the whole text being a UUID, and a licence number `JY` + 14 digits anywhere in the text (not inside a
+/// longer run of digits).
 pub fn parse_shop_code(content: &str) -> Option<ShopCode> {
     let content = content.trim();
+    if let Some(claim) = foodpatrol_shared::shop_code::claim_in_link(content) {
+        return Some(ShopCode::Id(claim.shop_id));
+    }
     for marker in ["shop=", "/s/"] {
         if let Some(id) = content
             .match_indices(marker)
@@ -245,6 +251,21 @@ mod tests {
         let png = qr_png(&format!(
             "https://foodpatrol.example/app?shop={SHOP_UUID}&from=door"
         ));
+
+        let contents = decode_qr_codes(&png).unwrap();
+
+        assert_eq!(parse_shop_code(&contents[0]), Some(ShopCode::Id(shop_id())));
+    }
+
+    #[test]
+    fn signed_shop_link_parses_to_shop_id() {
+        let claim = foodpatrol_shared::shop_code::CodeClaim {
+            key_id: 1,
+            shop_id: shop_id(),
+            generation: 2,
+        };
+        let code = claim.encode(&[7; foodpatrol_shared::shop_code::MAC_BYTES]);
+        let png = qr_png(&format!("https://fp.hp.example.cn/q/{code}"));
 
         let contents = decode_qr_codes(&png).unwrap();
 

@@ -18,6 +18,7 @@ pub mod rectification;
 pub mod role;
 pub mod rules;
 pub mod shop;
+pub mod shop_code;
 pub mod time;
 
 pub use checklist::{Answer, ChecklistItem, ChecklistTemplate};

@@ -1,23 +1,12 @@
 //! 一户一码: one signed, revocable QR code per shop.
 //!
-//! A code is 39 bytes in unpadded base64url (52 characters, so every character carries 6 payload
-//! bits and any change to one character changes the bytes):
-//!
-//! | bytes | field |
-//! |---|---|
-//! | 1 | format version, [`CODE_VERSION`] |
-//! | 2 | signing key id, big-endian |
-//! | 16 | shop id (UUID) |
-//! | 4 | code generation of the shop, big-endian |
-//! | 16 | HMAC-SHA256 of the 23 bytes above, truncated to 128 bits |
+//! The code layout is in [`foodpatrol_shared::shop_code`]; this module signs and checks codes.
 //!
 //! Revoking a shop's code raises its generation, so older codes verify but read as revoked (已失效)
 //! and the next code issued carries the new generation. Signing keys live in the database and are
 //! created on first use; they are never logged.
 
 use axum::http::HeaderMap;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use foodpatrol_shared::ids::ShopId;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -27,26 +16,13 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::store::{QrKey, StoreError};
 
-/// The format version in the first byte of every code.
-pub const CODE_VERSION: u8 = 1;
-/// Length of a code in characters.
-pub const CODE_CHARS: usize = 52;
-const PAYLOAD_BYTES: usize = 1 + 2 + 16 + 4;
-const MAC_BYTES: usize = 16;
-const CODE_BYTES: usize = PAYLOAD_BYTES + MAC_BYTES;
+pub use foodpatrol_shared::shop_code::{CODE_CHARS, CODE_VERSION, CodeClaim};
+use foodpatrol_shared::shop_code::MAC_BYTES;
 
 /// The `qr_settings` name of the public base URL printed into codes.
 pub const PUBLIC_BASE_URL_SETTING: &str = "public_base_url";
 
 type HmacSha256 = Hmac<Sha256>;
-
-/// The fields a code claims, read before its signature is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CodeClaim {
-    pub key_id: u16,
-    pub shop_id: ShopId,
-    pub generation: u32,
-}
 
 /// The reason a code was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,15 +39,6 @@ pub enum CodeRejection {
     },
 }
 
-fn payload(claim: &CodeClaim) -> [u8; PAYLOAD_BYTES] {
-    let mut bytes = [0u8; PAYLOAD_BYTES];
-    bytes[0] = CODE_VERSION;
-    bytes[1..3].copy_from_slice(&claim.key_id.to_be_bytes());
-    bytes[3..19].copy_from_slice(claim.shop_id.as_uuid().as_bytes());
-    bytes[19..23].copy_from_slice(&claim.generation.to_be_bytes());
-    bytes
-}
-
 fn mac(secret: &[u8; 32], payload: &[u8]) -> HmacSha256 {
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes a key of any length");
     mac.update(payload);
@@ -85,44 +52,21 @@ pub fn sign_code(key: &QrKey, shop_id: ShopId, generation: u32) -> String {
         shop_id,
         generation,
     };
-    let payload = payload(&claim);
-    let tag = mac(&key.secret, &payload).finalize().into_bytes();
-    let mut bytes = Vec::with_capacity(CODE_BYTES);
-    bytes.extend_from_slice(&payload);
-    bytes.extend_from_slice(&tag[..MAC_BYTES]);
-    URL_SAFE_NO_PAD.encode(bytes)
+    let full = mac(&key.secret, &claim.payload()).finalize().into_bytes();
+    let mut tag = [0u8; MAC_BYTES];
+    tag.copy_from_slice(&full[..MAC_BYTES]);
+    claim.encode(&tag)
 }
 
 /// Parses a code's claim without checking its signature; pair with [`signature_matches`].
 pub fn parse_code(code: &str) -> Result<(CodeClaim, [u8; MAC_BYTES]), CodeRejection> {
-    if code.len() != CODE_CHARS {
-        return Err(CodeRejection::Invalid);
-    }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(code.as_bytes())
-        .map_err(|_| CodeRejection::Invalid)?;
-    if bytes.len() != CODE_BYTES || bytes[0] != CODE_VERSION {
-        return Err(CodeRejection::Invalid);
-    }
-    let key_id = u16::from_be_bytes([bytes[1], bytes[2]]);
-    let uuid = uuid::Uuid::from_slice(&bytes[3..19]).map_err(|_| CodeRejection::Invalid)?;
-    let generation = u32::from_be_bytes([bytes[19], bytes[20], bytes[21], bytes[22]]);
-    let mut tag = [0u8; MAC_BYTES];
-    tag.copy_from_slice(&bytes[PAYLOAD_BYTES..]);
-    Ok((
-        CodeClaim {
-            key_id,
-            shop_id: ShopId(uuid),
-            generation,
-        },
-        tag,
-    ))
+    foodpatrol_shared::shop_code::parse_code(code).ok_or(CodeRejection::Invalid)
 }
 
 /// Checks a code's truncated HMAC in constant time.
 pub fn signature_matches(key: &QrKey, claim: &CodeClaim, tag: &[u8; MAC_BYTES]) -> bool {
     key.key_id == claim.key_id
-        && mac(&key.secret, &payload(claim))
+        && mac(&key.secret, &claim.payload())
             .verify_truncated_left(tag)
             .is_ok()
 }
