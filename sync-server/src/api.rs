@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/owner/tasks", get(owner_tasks))
         .route("/v1/owner/tasks/{task_id}/proof", post(owner_proof))
         .route("/v1/reports/daily", get(daily_report))
+        .merge(crate::risk::api::router())
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -14,6 +14,7 @@ pub mod error;
 pub mod owner;
 pub mod photos;
 pub mod projection;
+pub mod risk;
 pub mod seed;
 pub mod store;
 pub mod sync;
