@@ -1,7 +1,8 @@
-//! Risk grading, the annual plan and 双随机 draws against the real server over HTTP: the plan of the
-//! whole demo district meets every level's minimum and the two-year full-checklist rule, a draw
-//! re-runs from its seed and a changed input is detected by the public verify endpoint, and an
-//! inspector's device holds only the shops of its own visits.
+//! Risk grading, the annual plan and 双随机 draws against the real server over HTTP.
+//!
+//! The plan of the whole demo district meets every level's minimum and the two-year
+//! full-checklist rule. A draw re-runs from its seed, and the public verify endpoint detects a
+//! changed input. An inspector's device contains only the shops of its own visits.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
@@ -14,9 +15,9 @@ use foodpatrol_server::risk::planning::PlanSummary;
 use foodpatrol_server::risk::synthetic;
 use foodpatrol_server::seed;
 use foodpatrol_server::store::{NewUser, UserRecord};
-use foodpatrol_shared::role::Role;
 use foodpatrol_shared::draw;
 use foodpatrol_shared::risk::{self, RiskLevel};
+use foodpatrol_shared::role::Role;
 use foodpatrol_tests::{TestDevice, TestServer, api_error, register};
 use serde_json::{Value, json};
 
@@ -33,9 +34,13 @@ async fn post(url: String, token: &str, body: &Value) -> reqwest::Response {
 }
 
 /// Writes a year of synthetic inspection results for every shop into the server's database.
-fn insert_evidence(database: &std::path::Path, shops: &[foodpatrol_shared::shop::Shop]) -> synthetic::SyntheticSummary {
+fn insert_evidence(
+    database: &std::path::Path,
+    shops: &[foodpatrol_shared::shop::Shop],
+) -> synthetic::SyntheticSummary {
     let mut conn = rusqlite::Connection::open(database).expect("server db opens for writing");
-    conn.busy_timeout(std::time::Duration::from_secs(10)).expect("busy timeout sets");
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy timeout sets");
     synthetic::insert_year(&mut conn, shops, YEAR - 1, 7).expect("synthetic inspections insert")
 }
 
@@ -57,7 +62,13 @@ fn planned(db: &rusqlite::Connection) -> BTreeMap<String, Vec<(NaiveDate, bool)>
         )
         .unwrap();
     let rows = stmt
-        .query_map([YEAR], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))
+        .query_map([YEAR], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })
         .unwrap();
     let mut out: BTreeMap<String, Vec<(NaiveDate, bool)>> = BTreeMap::new();
     for row in rows {
@@ -70,11 +81,16 @@ fn planned(db: &rusqlite::Connection) -> BTreeMap<String, Vec<(NaiveDate, bool)>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heping_plan_meets_minimums_and_coverage() {
     let dir = tempfile::tempdir().unwrap();
-    let state = foodpatrol_server::open_embedded(&dir.path().join("server"), foodpatrol_server::DEFAULT_TIME_ZONE)
-        .expect("server data opens");
-    let (district, _) = seed::seed_district(&state, &DistrictSpec::heping(), 0).await.expect("heping seeds");
+    let state =
+        foodpatrol_server::open_embedded(&dir.path().join("server"), foodpatrol_server::DEFAULT_TIME_ZONE)
+            .expect("server data opens");
+    let (district, _) = seed::seed_district(&state, &DistrictSpec::heping(), 0)
+        .await
+        .expect("heping seeds");
     assert_eq!(district.shops.len(), 7_889);
-    let server = foodpatrol_server::serve(state, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let server = foodpatrol_server::serve(state, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
     let database = dir.path().join("server/foodpatrol.sqlite");
     let evidence = insert_evidence(&database, &district.shops);
     assert!(evidence.non_compliant > 0);
@@ -83,7 +99,11 @@ async fn heping_plan_meets_minimums_and_coverage() {
     let (graded, summary) = grade_and_plan(&server.base_url(), &admin).await;
     assert_eq!(graded.shops, 7_889, "every shop graded: {:?}", graded.skipped);
     for level in RiskLevel::ALL {
-        assert!(graded.per_level[&level] > 0, "district has level {level}: {:?}", graded.per_level);
+        assert!(
+            graded.per_level[&level] > 0,
+            "district has level {level}: {:?}",
+            graded.per_level
+        );
     }
     assert_eq!(summary.shops, 7_889);
 
@@ -127,7 +147,11 @@ async fn heping_plan_meets_minimums_and_coverage() {
         // the deadline is later, or within the first 30 days when it has passed.
         let overdue_window_end = NaiveDate::from_ymd_opt(YEAR, 1, 30).unwrap();
         let deadline = match last_full.get(&id) {
-            Some(date) => date.checked_add_months(Months::new(24)).unwrap().pred_opt().unwrap(),
+            Some(date) => date
+                .checked_add_months(Months::new(24))
+                .unwrap()
+                .pred_opt()
+                .unwrap(),
             None => overdue_window_end,
         };
         let deadline = deadline.max(overdue_window_end).min(year_end);
@@ -135,9 +159,36 @@ async fn heping_plan_meets_minimums_and_coverage() {
             coverage_gaps.push((id, last_full.get(&shop.id.to_string()).copied(), mine));
         }
     }
-    assert!(below_minimum.is_empty(), "{} shops below their level's minimum: {:?}", below_minimum.len(), &below_minimum[..below_minimum.len().min(5)]);
-    assert!(coverage_gaps.is_empty(), "{} shops miss the two-year full check: {:?}", coverage_gaps.len(), &coverage_gaps[..coverage_gaps.len().min(5)]);
+    assert!(
+        below_minimum.is_empty(),
+        "{} shops below their level's minimum: {:?}",
+        below_minimum.len(),
+        &below_minimum[..below_minimum.len().min(5)]
+    );
+    assert!(
+        coverage_gaps.is_empty(),
+        "{} shops miss the two-year full check: {:?}",
+        coverage_gaps.len(),
+        &coverage_gaps[..coverage_gaps.len().min(5)]
+    );
     assert!(summary.full_check_overdue > 0, "overdue shops are planned early");
+
+    // The console page shows the plan's visits per level.
+    let page = reqwest::get(format!("{}/console/risk/{YEAR}", server.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let d_visits = summary.per_level_visits[&RiskLevel::D];
+    assert!(
+        page.contains(&format!(
+            "data-level=\"D\"><th>{}</th><td>{}</td><td>{d_visits}</td>",
+            RiskLevel::D.label_zh(),
+            graded.per_level[&RiskLevel::D]
+        )),
+        "D row of the plan page: {page}"
+    );
 
     // Load is balanced within each office.
     let loads: Vec<(String, i64)> = db
@@ -162,14 +213,30 @@ async fn heping_plan_meets_minimums_and_coverage() {
     }
 
     // Re-running the plan writes the same ids and nothing more.
-    let assignments_before: i64 = db.query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0)).unwrap();
-    let seq_before: i64 = db.query_row("SELECT value FROM feed_seq", [], |r| r.get(0)).unwrap();
-    let again = post(format!("{}/v1/plan/{YEAR}", server.base_url()), &admin, &json!({})).await;
+    let assignments_before: i64 = db
+        .query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0))
+        .unwrap();
+    let seq_before: i64 = db
+        .query_row("SELECT value FROM feed_seq", [], |r| r.get(0))
+        .unwrap();
+    let again = post(
+        format!("{}/v1/plan/{YEAR}", server.base_url()),
+        &admin,
+        &json!({}),
+    )
+    .await;
     assert_eq!(again.status(), 200);
-    let assignments_after: i64 = db.query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0)).unwrap();
-    let seq_after: i64 = db.query_row("SELECT value FROM feed_seq", [], |r| r.get(0)).unwrap();
+    let assignments_after: i64 = db
+        .query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0))
+        .unwrap();
+    let seq_after: i64 = db
+        .query_row("SELECT value FROM feed_seq", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(assignments_after, assignments_before, "same assignment ids");
-    assert_eq!(seq_after, seq_before, "an unchanged plan does not move the devices' feed");
+    assert_eq!(
+        seq_after, seq_before,
+        "an unchanged plan does not move the devices' feed"
+    );
     server.shutdown().await.unwrap();
 }
 
@@ -189,7 +256,12 @@ async fn graded_server(shops: usize) -> (TestServer, String) {
     let server = TestServer::start(shops).await;
     insert_evidence(&server.database(), &server.district.shops);
     let admin = register(&server, "admin").await.token;
-    let graded = post(format!("{}/v1/risk/grades/{YEAR}", server.url()), &admin, &json!({})).await;
+    let graded = post(
+        format!("{}/v1/risk/grades/{YEAR}", server.url()),
+        &admin,
+        &json!({}),
+    )
+    .await;
     assert_eq!(graded.status(), 200);
     (server, admin)
 }
@@ -211,7 +283,12 @@ async fn draw_reruns_and_verify_detects_changes() {
     let (server, admin) = graded_server(300).await;
     let url = server.url();
     let draw_id = uuid::Uuid::now_v7();
-    let created = post(format!("{url}/v1/draws"), &admin, &draw_request(draw_id, "2026-03-02 公开摇号 60417")).await;
+    let created = post(
+        format!("{url}/v1/draws"),
+        &admin,
+        &draw_request(draw_id, "2026-03-02 公开摇号 60417"),
+    )
+    .await;
     assert_eq!(created.status(), 200);
     let created: DrawView = created.json().await.unwrap();
     assert_eq!(created.record.result.picks.len(), 8);
@@ -225,10 +302,20 @@ async fn draw_reruns_and_verify_detects_changes() {
     assert_eq!(created.record.inputs.canonical_text(), created.canonical_inputs);
 
     // A retry returns the recorded draw; the same id with another seed is a conflict.
-    let retry = post(format!("{url}/v1/draws"), &admin, &draw_request(draw_id, "2026-03-02 公开摇号 60417")).await;
+    let retry = post(
+        format!("{url}/v1/draws"),
+        &admin,
+        &draw_request(draw_id, "2026-03-02 公开摇号 60417"),
+    )
+    .await;
     let retry: DrawView = retry.json().await.unwrap();
     assert_eq!(retry.record.result, created.record.result);
-    let clash = post(format!("{url}/v1/draws"), &admin, &draw_request(draw_id, "other seed")).await;
+    let clash = post(
+        format!("{url}/v1/draws"),
+        &admin,
+        &draw_request(draw_id, "other seed"),
+    )
+    .await;
     let (status, error) = api_error(clash).await;
     assert_eq!(status, 409);
     assert_eq!(error.code, "draw_exists");
@@ -249,18 +336,33 @@ async fn draw_reruns_and_verify_detects_changes() {
     .unwrap();
     let changed: Value = reqwest::get(&verify_url).await.unwrap().json().await.unwrap();
     assert_eq!(changed["matches"], false, "{changed}");
-    assert_ne!(changed["recomputed_input_digest"], changed["recorded_input_digest"]);
+    assert_ne!(
+        changed["recomputed_input_digest"],
+        changed["recorded_input_digest"]
+    );
     let problems = changed["problems_zh"].to_string();
-    assert!(problems.contains("输入摘要不一致"), "{problems} (dropped {dropped})");
+    assert!(
+        problems.contains("输入摘要不一致"),
+        "{problems} (dropped {dropped})"
+    );
 
     // The console page lists the draw and shows the mismatch.
-    let page = reqwest::get(format!("{url}/console/draws")).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(format!("{url}/console/draws"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(&draw_id.to_string()));
     assert!(page.contains("draw-mismatch"));
 
     // The drawn shops became assignments of their pairs.
     let drawn: i64 = db
-        .query_row("SELECT COUNT(*) FROM planned_visits WHERE draw_id = ?1", [draw_id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM planned_visits WHERE draw_id = ?1",
+            [draw_id.to_string()],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(drawn, 8);
 }
@@ -271,7 +373,12 @@ async fn draw_rejects_wrong_role_and_bad_quota() {
     let url = server.url();
     let (inspector, _) = server.inspector_pair();
     let token = register(&server, &inspector.username).await.token;
-    let forbidden = post(format!("{url}/v1/draws"), &token, &draw_request(uuid::Uuid::now_v7(), "s")).await;
+    let forbidden = post(
+        format!("{url}/v1/draws"),
+        &token,
+        &draw_request(uuid::Uuid::now_v7(), "s"),
+    )
+    .await;
     assert_eq!(api_error(forbidden).await.0, 403);
 
     let mut request = draw_request(uuid::Uuid::now_v7(), "s");
@@ -300,14 +407,34 @@ async fn risk_events_validate_and_raise_levels() {
     let before = RiskLevel::parse(&level_of()).unwrap();
 
     let cases = [
-        (json!({"shop_id": shop.id, "event_code": "late_tax", "occurred_on": "2025-05-01"}), "late_tax"),
-        (json!({"shop_id": shop.id, "event_code": "failed_sampling", "occurred_on": "2999-01-01"}), "future"),
-        (json!({"shop_id": shop.id, "event_code": "failed_sampling", "occurred_on": "2025-13-01"}), "2025-13-01"),
-        (json!({"shop_id": foodpatrol_tests::unknown_shop(), "event_code": "failed_sampling", "occurred_on": "2025-05-01"}), "not found"),
-        (json!({"shop_id": "shop-7", "event_code": "failed_sampling", "occurred_on": "2025-05-01"}), "not a UUID"),
+        (
+            json!({"shop_id": shop.id, "event_code": "late_tax", "occurred_on": "2025-05-01"}),
+            "late_tax",
+        ),
+        (
+            json!({"shop_id": shop.id, "event_code": "failed_sampling", "occurred_on": "2999-01-01"}),
+            "future",
+        ),
+        (
+            json!({"shop_id": shop.id, "event_code": "failed_sampling", "occurred_on": "2025-13-01"}),
+            "2025-13-01",
+        ),
+        (
+            json!({"shop_id": foodpatrol_tests::unknown_shop(), "event_code": "failed_sampling", "occurred_on": "2025-05-01"}),
+            "not found",
+        ),
+        (
+            json!({"shop_id": "shop-7", "event_code": "failed_sampling", "occurred_on": "2025-05-01"}),
+            "not a UUID",
+        ),
     ];
     for (event, expected) in cases {
-        let response = post(format!("{url}/v1/risk/events"), &admin, &json!({"events": [event]})).await;
+        let response = post(
+            format!("{url}/v1/risk/events"),
+            &admin,
+            &json!({"events": [event]}),
+        )
+        .await;
         let (status, error) = api_error(response).await;
         assert_eq!(status, 422, "{expected}");
         assert_eq!(error.code, "invalid_risk_event");
@@ -318,14 +445,32 @@ async fn risk_events_validate_and_raise_levels() {
     let (inspector, _) = server.inspector_pair();
     let token = register(&server, &inspector.username).await.token;
     let event = json!({"events": [{"shop_id": shop.id, "event_code": "food_safety_incident", "occurred_on": "2025-08-09", "note": "集体腹泻"}]});
-    assert_eq!(post(format!("{url}/v1/risk/events"), &token, &event).await.status(), 403);
+    assert_eq!(
+        post(format!("{url}/v1/risk/events"), &token, &event)
+            .await
+            .status(),
+        403
+    );
 
-    let stored: Value = post(format!("{url}/v1/risk/events"), &admin, &event).await.json().await.unwrap();
+    let stored: Value = post(format!("{url}/v1/risk/events"), &admin, &event)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stored["stored"], 1);
-    let retried: Value = post(format!("{url}/v1/risk/events"), &admin, &event).await.json().await.unwrap();
+    let retried: Value = post(format!("{url}/v1/risk/events"), &admin, &event)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(retried["stored"], 0, "a retry stores nothing twice");
 
-    assert_eq!(post(format!("{url}/v1/risk/grades/{YEAR}"), &admin, &json!({})).await.status(), 200);
+    assert_eq!(
+        post(format!("{url}/v1/risk/grades/{YEAR}"), &admin, &json!({}))
+            .await
+            .status(),
+        200
+    );
     let after = RiskLevel::parse(&level_of()).unwrap();
     assert_eq!(after, before.raised(2), "an incident raises two levels");
     let explanation: String = server
@@ -363,10 +508,29 @@ async fn device_holds_only_assigned_shops() {
         .await
         .unwrap();
     // The inspector must not be planned for the first shop of the office's street.
-    let office_street = server.district.offices.iter().find(|o| o.name == inspector.office).unwrap().street.clone();
-    let conflicted = server.district.shops.iter().find(|s| s.street == office_street).unwrap().clone();
-    let recusal = json!({"recusals": [{"inspector_id": inspector.id, "shop_id": conflicted.id, "reason": "亲属经营"}]});
-    assert_eq!(post(format!("{url}/v1/risk/recusals"), &admin, &recusal).await.status(), 200);
+    let office_street = server
+        .district
+        .offices
+        .iter()
+        .find(|o| o.name == inspector.office)
+        .unwrap()
+        .street
+        .clone();
+    let conflicted = server
+        .district
+        .shops
+        .iter()
+        .find(|s| s.street == office_street)
+        .unwrap()
+        .clone();
+    let recusal =
+        json!({"recusals": [{"inspector_id": inspector.id, "shop_id": conflicted.id, "reason": "亲属经营"}]});
+    assert_eq!(
+        post(format!("{url}/v1/risk/recusals"), &admin, &recusal)
+            .await
+            .status(),
+        200
+    );
     let planned = post(format!("{url}/v1/plan/{YEAR}"), &admin, &json!({})).await;
     assert_eq!(planned.status(), 200);
 
@@ -400,7 +564,9 @@ async fn device_holds_only_assigned_shops() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(on_device, assigned, "device shops are exactly the assigned shops");
-    let device_assignments: i64 = device_db.query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0)).unwrap();
+    let device_assignments: i64 = device_db
+        .query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0))
+        .unwrap();
     let server_assignments: i64 = server
         .db()
         .query_row(

@@ -12,9 +12,9 @@
 //! 2. **Input digest.** `D = SHA-256(canonical text)`, published as lowercase hex.
 //! 3. **Random stream.** Block `k` (k = 0, 1, 2, …) is
 //!    `SHA-256(seed as UTF-8 || 0x00 || D (32 bytes) || k as 8-byte big-endian)`.
-//!    A uniform integer below `n` takes the next block's first 8 bytes as a big-endian `u64` `x`;
-//!    if `x >= floor(2^64 / n) * n` the block is rejected and the next one is taken, else the result
-//!    is `x mod n`. Every block is used for at most one integer.
+//!    A uniform integer below `n` reads the next block's first 8 bytes as a big-endian `u64` `x`.
+//!    When `x >= floor((2^64 - 1) / n) * n` the block is rejected and the next one is read.
+//!    Otherwise the result is `x mod n`. Every block gives at most one integer.
 //! 4. **Shops.** For each level A→D with a pool, its sorted shop list is shuffled by a partial
 //!    Fisher–Yates: for `i` in `0..quota`, `j = i + uniform(len - i)`, swap `i` and `j`. The first
 //!    `quota` entries, in that order, are the level's picks.
@@ -80,16 +80,28 @@ pub struct DrawResult {
 /// A draw that cannot be made.
 #[derive(Debug, Error, PartialEq)]
 pub enum DrawError {
-    #[error("the seed is empty or longer than {MAX_SEED_BYTES} bytes; publish a seed of 1-{MAX_SEED_BYTES} bytes")]
+    #[error(
+        "the seed is empty or longer than {MAX_SEED_BYTES} bytes; publish a seed of 1-{MAX_SEED_BYTES} bytes"
+    )]
     InvalidSeed,
     #[error("pair_size {0} is below 2; every inspection needs at least 2 inspectors")]
     PairTooSmall(u32),
     #[error("level {level} lists more than one pool; merge them into one")]
     DuplicateLevel { level: RiskLevel },
     #[error("level {level} has a quota of {quota} but only {available} shops; lower the quota")]
-    QuotaTooLarge { level: RiskLevel, quota: u32, available: usize },
-    #[error("shop {shop} has {eligible} eligible inspector(s) after recusals but the draw needs {needed}; add inspectors to the pool")]
-    NotEnoughInspectors { shop: ShopId, eligible: usize, needed: u32 },
+    QuotaTooLarge {
+        level: RiskLevel,
+        quota: u32,
+        available: usize,
+    },
+    #[error(
+        "shop {shop} has {eligible} eligible inspector(s) after recusals but the draw needs {needed}; add inspectors to the pool"
+    )]
+    NotEnoughInspectors {
+        shop: ShopId,
+        eligible: usize,
+        needed: u32,
+    },
 }
 
 impl DrawInputs {
@@ -138,7 +150,12 @@ impl DrawInputs {
         ));
         text.push_str(&format!(
             "recusals:{}\n",
-            join(n.recusals.iter().map(|r| format!("{}/{}", r.inspector, r.shop)).collect())
+            join(
+                n.recusals
+                    .iter()
+                    .map(|r| format!("{}/{}", r.inspector, r.shop))
+                    .collect()
+            )
         ));
         text
     }
@@ -231,7 +248,12 @@ pub fn run_draw(seed: &str, inputs: &DrawInputs) -> Result<DrawResult, DrawError
     for pool in &n.pools {
         let mut shops = pool.shops.clone();
         stream.partial_shuffle(&mut shops, pool.quota as usize);
-        picked.extend(shops.into_iter().take(pool.quota as usize).map(|s| (pool.level, s)));
+        picked.extend(
+            shops
+                .into_iter()
+                .take(pool.quota as usize)
+                .map(|s| (pool.level, s)),
+        );
     }
 
     let mut recused: BTreeMap<ShopId, BTreeSet<UserId>> = BTreeMap::new();
@@ -242,7 +264,12 @@ pub fn run_draw(seed: &str, inputs: &DrawInputs) -> Result<DrawResult, DrawError
     let mut picks = Vec::with_capacity(picked.len());
     for (level, shop) in picked {
         let excluded = recused.get(&shop).unwrap_or(&none);
-        let mut eligible: Vec<UserId> = n.inspectors.iter().filter(|i| !excluded.contains(i)).copied().collect();
+        let mut eligible: Vec<UserId> = n
+            .inspectors
+            .iter()
+            .filter(|i| !excluded.contains(i))
+            .copied()
+            .collect();
         if eligible.len() < n.pair_size as usize {
             return Err(DrawError::NotEnoughInspectors {
                 shop,
@@ -276,7 +303,7 @@ pub fn result_digest(picks: &[DrawPick]) -> String {
     hex_string(&hasher.finalize())
 }
 
-/// What re-running a recorded draw showed.
+/// The outcome of re-running a recorded draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     /// True when the recorded inputs still hash to the recorded digest and the re-run gives the

@@ -3,9 +3,9 @@
 //!
 //! [`plan_year`] is a pure, deterministic function of its inputs:
 //!
-//! - A shop of level L gets `min_inspections[L]` visits. The year is split into that many equal
-//!   periods (by days) and visit `p` is due inside period `p`, at an offset derived from a hash of
-//!   the shop, year and period, so that the due dates of an office spread over each period.
+//! - A shop of level L gets `min_inspections[L]` visits. The year is split into that many periods
+//!   of equal days, and visit `p` is due inside period `p`. Its offset in the period comes from a
+//!   hash of the shop, year and period, so the due dates of an office spread over each period.
 //! - Every shop's first visit of the year is a full-checklist inspection (全项目检查). When the
 //!   shop's last full inspection plus the interval (2 years) falls inside the year, that visit is
 //!   due no later than that deadline; when the deadline has already passed or the shop was never
@@ -28,7 +28,7 @@ use crate::risk::{RiskLevel, RiskTable};
 /// Days at the start of the year within which an overdue full-checklist inspection is due.
 pub const OVERDUE_FULL_CHECK_DAYS: u64 = 30;
 
-/// A shop as the planner sees it.
+/// A shop with what the planner needs: its office, level and last full inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanShop {
     pub shop_id: ShopId,
@@ -107,7 +107,11 @@ pub enum PlanError {
     #[error(
         "shop {shop} in office {office:?} has {eligible} eligible inspector(s) after recusals; a visit needs 2 — add inspectors to the office or remove a recusal"
     )]
-    NoPair { shop: ShopId, office: String, eligible: usize },
+    NoPair {
+        shop: ShopId,
+        office: String,
+        eligible: usize,
+    },
 }
 
 /// Returns the id of the visit of `shop` in `period` of `year`.
@@ -128,7 +132,7 @@ fn hash_offset(shop: ShopId, year: i32, period: u32, days: u64) -> u64 {
 /// Splits a year into `n` periods of (almost) equal days; returns (start, end) inclusive.
 pub fn periods(year: i32, n: u32) -> Vec<(NaiveDate, NaiveDate)> {
     let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    let days = u64::from(start.leap_year() as u32 + 365);
+    let days = u64::from(u32::from(start.leap_year()) + 365);
     let n64 = u64::from(n.max(1));
     (0..n64)
         .map(|p| {
@@ -194,15 +198,22 @@ pub fn plan_year(
             });
         }
     }
-    visits.sort_by(|a, b| (a.due, a.id).cmp(&(b.due, b.id)));
+    visits.sort_by_key(|v| (v.due, v.id));
     staff(&mut visits, inspectors, recusals)?;
     Ok(visits)
 }
 
-fn staff(visits: &mut [PlannedVisit], inspectors: &[PlanInspector], recusals: &[Recusal]) -> Result<(), PlanError> {
+fn staff(
+    visits: &mut [PlannedVisit],
+    inspectors: &[PlanInspector],
+    recusals: &[Recusal],
+) -> Result<(), PlanError> {
     let mut by_office: BTreeMap<&str, Vec<UserId>> = BTreeMap::new();
     for inspector in inspectors {
-        by_office.entry(inspector.office.as_str()).or_default().push(inspector.id);
+        by_office
+            .entry(inspector.office.as_str())
+            .or_default()
+            .push(inspector.id);
     }
     for ids in by_office.values_mut() {
         ids.sort();

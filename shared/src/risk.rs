@@ -4,9 +4,9 @@
 //! Every number is data in a versioned [`RiskTable`] (`shared/data/risk/*.json`), after the 2016
 //! 《食品生产经营风险分级管理办法（试行）》: a score out of 100, higher is riskier, made of
 //!
-//! - a static score (静态风险因素, capped at [`RiskTable::static_cap`], 40 in the built-in tables):
-//!   points for the business type, for the scale (floor-area bands or, for canteens, meals bands)
-//!   and for who is served (students, patients and the elderly get the most);
+//! - a static score (静态风险因素), capped at [`RiskTable::static_cap`] (40 in the built-in tables).
+//!   It adds points for the business type, for the scale (floor-area bands, or meals bands for
+//!   canteens) and for who is served (students, patients and the elderly get the most);
 //! - a dynamic score (动态风险因素, 0 to [`RiskTable::dynamic_cap`], 60): each submitted inspection
 //!   of the evidence year scores points for its outcome plus points per failed key item and per
 //!   failed general item, capped per inspection; the year's inspections are combined by
@@ -78,7 +78,7 @@ impl fmt::Display for RiskLevel {
     }
 }
 
-/// How a business type is sized for the scale points.
+/// The measure that sizes a business type for the scale points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScaleBasis {
@@ -128,7 +128,7 @@ pub struct InspectionPoints {
     pub per_inspection_cap: u32,
 }
 
-/// How the points of a year's inspections combine into the dynamic score.
+/// The rule that combines the points of a year's inspections into the dynamic score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DynamicAggregation {
@@ -140,7 +140,7 @@ pub enum DynamicAggregation {
     Latest,
 }
 
-/// How a shop with no inspection in the evidence year is graded.
+/// The grading rule for a shop with no inspection in the evidence year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NewShopRule {
@@ -204,13 +204,23 @@ pub enum RiskTableError {
     Invalid { table: String, problem: String },
 }
 
-/// A grading request that the table cannot answer.
+/// A shop or event that the table cannot grade.
 #[derive(Debug, Error, PartialEq)]
 pub enum GradeError {
     #[error("shop {shop}: business type {code:?} is not in risk table {table}; add it to the table")]
-    UnknownBusinessType { shop: String, code: String, table: String },
-    #[error("shop {shop}: risk event code {code:?} is not in risk table {table}; use one of the table's codes")]
-    UnknownEvent { shop: String, code: String, table: String },
+    UnknownBusinessType {
+        shop: String,
+        code: String,
+        table: String,
+    },
+    #[error(
+        "shop {shop}: risk event code {code:?} is not in risk table {table}; use one of the table's codes"
+    )]
+    UnknownEvent {
+        shop: String,
+        code: String,
+        table: String,
+    },
 }
 
 const BUILTIN_TABLES: &[(&str, &str)] = &[
@@ -256,7 +266,7 @@ fn band_points(bands: &[ScaleBand], value: u32) -> (u32, String) {
     (0, String::new())
 }
 
-/// One submitted inspection as grading sees it.
+/// The facts of one submitted inspection that grading uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionFacts {
     pub id: String,
@@ -337,13 +347,17 @@ impl RiskTable {
             table: format!("{}@{}", self.id, self.version),
             problem,
         };
+
         if self.static_cap + self.dynamic_cap != 100 {
             return Err(invalid(format!(
                 "static_cap {} + dynamic_cap {} must be 100",
                 self.static_cap, self.dynamic_cap
             )));
         }
-        for (name, bands) in [("area_bands", &self.area_bands), ("meals_bands", &self.meals_bands)] {
+        for (name, bands) in [
+            ("area_bands", &self.area_bands),
+            ("meals_bands", &self.meals_bands),
+        ] {
             let Some(last) = bands.last() else {
                 return Err(invalid(format!("{name} is empty")));
             };
@@ -352,9 +366,12 @@ impl RiskTable {
             }
             let maxima: Vec<u32> = bands.iter().filter_map(|b| b.max).collect();
             if maxima.len() != bands.len() - 1 || maxima.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(invalid(format!("the maxima of {name} must increase, with only the last open")));
+                return Err(invalid(format!(
+                    "the maxima of {name} must increase, with only the last open"
+                )));
             }
         }
+
         let levels: Vec<RiskLevel> = self.levels.iter().map(|l| l.level).collect();
         if levels != RiskLevel::ALL {
             return Err(invalid("levels must list A, B, C, D in order".to_owned()));
@@ -366,6 +383,7 @@ impl RiskTable {
                 "levels A, B, C need increasing max_score and D none".to_owned(),
             ));
         }
+
         for rule in &self.raise_events {
             if !(1..=2).contains(&rule.steps) {
                 return Err(invalid(format!(
@@ -382,11 +400,15 @@ impl RiskTable {
         }
         for level in RiskLevel::ALL {
             if self.min_inspections.get(&level).is_none_or(|n| *n == 0) {
-                return Err(invalid(format!("min_inspections needs at least 1 for level {level}")));
+                return Err(invalid(format!(
+                    "min_inspections needs at least 1 for level {level}"
+                )));
             }
         }
         if self.full_inspection_interval_years == 0 {
-            return Err(invalid("full_inspection_interval_years must be at least 1".to_owned()));
+            return Err(invalid(
+                "full_inspection_interval_years must be at least 1".to_owned(),
+            ));
         }
         Ok(())
     }
@@ -431,7 +453,7 @@ impl RiskTable {
             ScaleBasis::None => None,
         };
         if let Some((code, label, unit, value, bands)) = scale {
-            // NOTE: a shop with no registered size gets the lowest band; the label says so.
+            // NOTE: a shop with no registered size gets the lowest band, and the label states it.
             let (points, range) = band_points(bands, value.unwrap_or(0));
             let label_zh = match value {
                 Some(v) => format!("{label} {v}{unit}（{range}{unit} 档）"),
@@ -519,11 +541,13 @@ impl RiskTable {
 
         let mut raises = Vec::new();
         for event in events {
-            let rule = self.raise_rule(&event.code).ok_or_else(|| GradeError::UnknownEvent {
-                shop: shop.id.to_string(),
-                code: event.code.clone(),
-                table: format!("{}@{}", self.id, self.version),
-            })?;
+            let rule = self
+                .raise_rule(&event.code)
+                .ok_or_else(|| GradeError::UnknownEvent {
+                    shop: shop.id.to_string(),
+                    code: event.code.clone(),
+                    table: format!("{}@{}", self.id, self.version),
+                })?;
             raises.push(Raise {
                 code: rule.code.clone(),
                 label_zh: rule.label_zh.clone(),
@@ -545,7 +569,11 @@ impl RiskTable {
         if level != score_level {
             summary_zh.push_str(&format!(
                 "；因{}上调 {raised_steps} 级为{}",
-                raises.iter().map(|r| r.label_zh.as_str()).collect::<Vec<_>>().join("、"),
+                raises
+                    .iter()
+                    .map(|r| r.label_zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 level.label_zh()
             ));
         } else if raised_steps > 0 {

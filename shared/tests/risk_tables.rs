@@ -23,7 +23,11 @@ fn national() -> RiskTable {
 
 fn shop(business_type: BusinessType, area: Option<u32>, meals: Option<u32>, serves: Serves) -> Shop {
     Shop {
-        id: ShopId::from_licence(&format!("JY-{}-{area:?}-{meals:?}-{}", business_type.code(), serves.code())),
+        id: ShopId::from_licence(&format!(
+            "JY-{}-{area:?}-{meals:?}-{}",
+            business_type.code(),
+            serves.code()
+        )),
         licence_no: "JY1".into(),
         name: "测试店".into(),
         address: "和平路 1 号".into(),
@@ -63,7 +67,11 @@ fn builtin_tables_load_and_validate() {
         assert_eq!(table.static_cap, 40, "{}", table.id);
         assert_eq!(table.dynamic_cap, 60, "{}", table.id);
         for code in BusinessType::ALL.map(|b| b.code()) {
-            assert!(table.business_types.iter().any(|b| b.code == code), "{} lacks {code}", table.id);
+            assert!(
+                table.business_types.iter().any(|b| b.code == code),
+                "{} lacks {code}",
+                table.id
+            );
         }
     }
 }
@@ -71,7 +79,10 @@ fn builtin_tables_load_and_validate() {
 #[test]
 fn area_bands_give_2_to_10_points() {
     let table = tianjin();
-    let base = static_points(&table, &shop(BusinessType::Catering, Some(1), None, Serves::General)) - 2;
+    let base = static_points(
+        &table,
+        &shop(BusinessType::Catering, Some(1), None, Serves::General),
+    ) - 2;
     for (area, points) in [
         (0, 2),
         (150, 2),
@@ -92,8 +103,20 @@ fn area_bands_give_2_to_10_points() {
 #[test]
 fn meals_bands_give_2_to_10_points() {
     let table = tianjin();
-    let base = static_points(&table, &shop(BusinessType::GroupMeal, None, Some(1), Serves::Workers)) - 2;
-    for (meals, points) in [(1, 2), (50, 2), (51, 4), (300, 4), (301, 7), (500, 7), (501, 10), (5000, 10)] {
+    let base = static_points(
+        &table,
+        &shop(BusinessType::GroupMeal, None, Some(1), Serves::Workers),
+    ) - 2;
+    for (meals, points) in [
+        (1, 2),
+        (50, 2),
+        (51, 4),
+        (300, 4),
+        (301, 7),
+        (500, 7),
+        (501, 10),
+        (5000, 10),
+    ] {
         let s = shop(BusinessType::GroupMeal, None, Some(meals), Serves::Workers);
         assert_eq!(static_points(&table, &s) - base, points, "meals {meals}");
     }
@@ -118,7 +141,12 @@ fn static_score_is_capped_at_40() {
     let s = shop(BusinessType::SchoolCanteen, None, Some(900), Serves::Students);
     let grade = table.grade(&s, &[], &[]).unwrap();
     assert_eq!(grade.static_score, 40);
-    let cap = grade.explanation.factors.iter().find(|f| f.code == "static_cap").expect("cap line");
+    let cap = grade
+        .explanation
+        .factors
+        .iter()
+        .find(|f| f.code == "static_cap")
+        .expect("cap line");
     assert_eq!(cap.points, -10, "30 + 10 + 10 capped at 40");
 }
 
@@ -127,7 +155,10 @@ fn missing_size_counts_as_lowest_band() {
     let table = tianjin();
     let s = shop(BusinessType::Catering, None, None, Serves::General);
     let factors = table.static_factors(&s).unwrap();
-    let area = factors.iter().find(|f| f.code.starts_with("area:")).expect("area factor");
+    let area = factors
+        .iter()
+        .find(|f| f.code.starts_with("area:"))
+        .expect("area factor");
     assert_eq!(area.points, 2);
     assert!(area.label_zh.contains("未登记"), "{}", area.label_zh);
 }
@@ -172,7 +203,10 @@ fn dynamic_points_follow_the_results() {
         let grade = table
             .grade(&s, &[inspection("i1", "2025-05-01", outcome, key, general)], &[])
             .unwrap();
-        assert_eq!(grade.dynamic_score, expected, "{outcome:?} {key} key {general} general");
+        assert_eq!(
+            grade.dynamic_score, expected,
+            "{outcome:?} {key} key {general} general"
+        );
     }
 }
 
@@ -186,7 +220,12 @@ fn dynamic_score_is_the_rounded_mean() {
     ];
     let grade = table.grade(&s, &inspections, &[]).unwrap();
     assert_eq!(grade.dynamic_score, 8, "(16 + 0) / 2");
-    let mean = grade.explanation.factors.iter().find(|f| f.code == "mean").expect("mean line");
+    let mean = grade
+        .explanation
+        .factors
+        .iter()
+        .find(|f| f.code == "mean")
+        .expect("mean line");
     assert_eq!(mean.points, -8);
 }
 
@@ -236,7 +275,11 @@ fn raise_rules_add_steps_up_to_d() {
     assert_eq!(two.raised_steps, 2);
 
     let both = table
-        .grade(&s, &[], &[event("failed_sampling"), event("food_safety_incident")])
+        .grade(
+            &s,
+            &[],
+            &[event("failed_sampling"), event("food_safety_incident")],
+        )
         .unwrap();
     assert_eq!(both.raised_steps, 2, "the largest raise, not the sum");
     assert_eq!(both.explanation.raises.len(), 2);
@@ -244,12 +287,16 @@ fn raise_rules_add_steps_up_to_d() {
     let bad = [inspection("i1", "2025-05-01", Outcome::NonCompliant, 1, 3)];
     let at_c = table.grade(&s, &bad, &[]).unwrap();
     assert_eq!(at_c.level, RiskLevel::C, "score {}", at_c.score);
-    let capped = table.grade(&s, &bad, &[event("deliberate_violation_punished")]).unwrap();
+    let capped = table
+        .grade(&s, &bad, &[event("deliberate_violation_punished")])
+        .unwrap();
     assert_eq!(capped.level, RiskLevel::D);
     assert_eq!(capped.raised_steps, 1, "C raised by 2 stops at D");
 
     let worst = [inspection("i1", "2025-05-01", Outcome::NonCompliant, 6, 10)];
-    let at_d = table.grade(&s, &worst, &[event("obstructing_inspection")]).unwrap();
+    let at_d = table
+        .grade(&s, &worst, &[event("obstructing_inspection")])
+        .unwrap();
     assert_eq!(at_d.level, RiskLevel::D);
     assert_eq!(at_d.raised_steps, 0);
 }
@@ -259,7 +306,14 @@ fn unknown_event_code_is_rejected() {
     let table = tianjin();
     let s = shop(BusinessType::Retail, Some(20), None, Serves::General);
     let error = table
-        .grade(&s, &[], &[RiskEventFacts { code: "late_tax".into(), date: date("2025-01-01") }])
+        .grade(
+            &s,
+            &[],
+            &[RiskEventFacts {
+                code: "late_tax".into(),
+                date: date("2025-01-01"),
+            }],
+        )
         .unwrap_err();
     assert!(error.to_string().contains("late_tax"), "{error}");
 }
@@ -288,20 +342,48 @@ fn explanation_sums_equal_the_score() {
             let grade = table.grade(s, history, &[]).unwrap();
             let factors = &grade.explanation.factors;
             let total: i64 = factors.iter().map(|f| f.points).sum();
-            let statics: i64 = factors.iter().filter(|f| f.part == "static").map(|f| f.points).sum();
-            let dynamics: i64 = factors.iter().filter(|f| f.part == "dynamic").map(|f| f.points).sum();
-            assert_eq!(total, i64::from(grade.score), "{} {}", s.business_type, history.len());
+            let statics: i64 = factors
+                .iter()
+                .filter(|f| f.part == "static")
+                .map(|f| f.points)
+                .sum();
+            let dynamics: i64 = factors
+                .iter()
+                .filter(|f| f.part == "dynamic")
+                .map(|f| f.points)
+                .sum();
+            assert_eq!(
+                total,
+                i64::from(grade.score),
+                "{} {}",
+                s.business_type,
+                history.len()
+            );
             assert_eq!(statics, i64::from(grade.static_score));
             assert_eq!(dynamics, i64::from(grade.dynamic_score));
-            assert!(factors.iter().all(|f| !f.label_zh.is_empty() && !f.code.is_empty()));
+            assert!(
+                factors
+                    .iter()
+                    .all(|f| !f.label_zh.is_empty() && !f.code.is_empty())
+            );
         }
     }
 }
 
 #[test]
 fn minimum_inspections_per_level() {
-    let expected_tianjin = [(RiskLevel::A, 1), (RiskLevel::B, 2), (RiskLevel::C, 3), (RiskLevel::D, 4)];
-    let expected_national = [(RiskLevel::A, 1), (RiskLevel::B, 1), (RiskLevel::C, 2), (RiskLevel::D, 3)];
+    let expected_tianjin = [
+        (RiskLevel::A, 1),
+        (RiskLevel::B, 2),
+        (RiskLevel::C, 3),
+        (RiskLevel::D, 4),
+    ];
+    let expected_national = [
+        (RiskLevel::A, 1),
+        (RiskLevel::B, 1),
+        (RiskLevel::C, 2),
+        (RiskLevel::D, 3),
+    ];
     for (level, n) in expected_tianjin {
         assert_eq!(tianjin().min_inspections_for(level), n, "Tianjin {level}");
     }
@@ -355,9 +437,17 @@ fn plan_meets_level_minimum_and_spreads_periods() {
     let visits = plan::plan_year(2026, &table, &shops, &staff, &[]).unwrap();
     for shop in &shops {
         let mine: Vec<_> = visits.iter().filter(|v| v.shop_id == shop.shop_id).collect();
-        assert_eq!(mine.len() as u32, table.min_inspections_for(shop.level), "{:?}", shop.level);
+        assert_eq!(
+            mine.len() as u32,
+            table.min_inspections_for(shop.level),
+            "{:?}",
+            shop.level
+        );
         for visit in &mine {
-            assert!(visit.due >= visit.period_start && visit.due <= visit.period_end, "{visit:?}");
+            assert!(
+                visit.due >= visit.period_start && visit.due <= visit.period_end,
+                "{visit:?}"
+            );
             assert_ne!(visit.inspectors[0], visit.inspectors[1]);
         }
         assert_eq!(mine.iter().filter(|v| v.full_checklist).count(), 1);
@@ -378,24 +468,35 @@ fn plan_due_before_two_year_deadline() {
     assert!(!of(0).full_check_overdue);
     assert!(of(1).full_check_overdue);
     assert!(of(1).due < date("2026-01-31"), "due {}", of(1).due);
-    assert!(of(2).due < date("2026-01-31"), "never inspected: due {}", of(2).due);
+    assert!(
+        of(2).due < date("2026-01-31"),
+        "never inspected: due {}",
+        of(2).due
+    );
 }
 
 #[test]
 fn plan_is_deterministic_with_stable_ids() {
     let table = tianjin();
-    let shops: Vec<PlanShop> = (0..50).map(|i| plan_shop(i, "o", RiskLevel::ALL[(i % 4) as usize], None)).collect();
+    let shops: Vec<PlanShop> = (0..50)
+        .map(|i| plan_shop(i, "o", RiskLevel::ALL[(i % 4) as usize], None))
+        .collect();
     let staff = office_staff("o", 1, 5);
     let first = plan::plan_year(2026, &table, &shops, &staff, &[]).unwrap();
     let second = plan::plan_year(2026, &table, &shops, &staff, &[]).unwrap();
     assert_eq!(first, second);
-    assert_eq!(first[0].id, plan::visit_id(first[0].shop_id, 2026, first[0].period));
+    assert_eq!(
+        first[0].id,
+        plan::visit_id(first[0].shop_id, 2026, first[0].period)
+    );
 }
 
 #[test]
 fn plan_honours_recusals_and_balances_load() {
     let table = tianjin();
-    let shops: Vec<PlanShop> = (0..200).map(|i| plan_shop(i, "o", RiskLevel::ALL[(i % 4) as usize], None)).collect();
+    let shops: Vec<PlanShop> = (0..200)
+        .map(|i| plan_shop(i, "o", RiskLevel::ALL[(i % 4) as usize], None))
+        .collect();
     let staff = office_staff("o", 1, 6);
     let recusals: Vec<Recusal> = (0..200)
         .step_by(3)
@@ -408,7 +509,10 @@ fn plan_honours_recusals_and_balances_load() {
     for visit in &visits {
         for inspector in visit.inspectors {
             assert!(
-                !recusals.contains(&Recusal { inspector, shop: visit.shop_id }),
+                !recusals.contains(&Recusal {
+                    inspector,
+                    shop: visit.shop_id
+                }),
                 "recused inspector planned: {visit:?}"
             );
         }
@@ -424,9 +528,15 @@ fn plan_without_pair_names_the_shop() {
     let table = tianjin();
     let shops = [plan_shop(1, "o", RiskLevel::A, None)];
     let staff = office_staff("o", 1, 2);
-    let recusals = [Recusal { inspector: user(1), shop: shops[0].shop_id }];
+    let recusals = [Recusal {
+        inspector: user(1),
+        shop: shops[0].shop_id,
+    }];
     let error = plan::plan_year(2026, &table, &shops, &staff, &recusals).unwrap_err();
-    assert!(matches!(error, PlanError::NoPair { eligible: 1, .. }), "{error:?}");
+    assert!(
+        matches!(error, PlanError::NoPair { eligible: 1, .. }),
+        "{error:?}"
+    );
 }
 
 // ---- draws ----
@@ -448,7 +558,10 @@ fn draw_inputs() -> DrawInputs {
             },
         ],
         inspectors: (1..=8).map(user).collect(),
-        recusals: vec![Recusal { inspector: user(1), shop: ShopId(Uuid::from_u128(6000)) }],
+        recusals: vec![Recusal {
+            inspector: user(1),
+            shop: ShopId(Uuid::from_u128(6000)),
+        }],
     }
 }
 
@@ -480,7 +593,10 @@ fn draw_respects_quotas_pairs_and_recusals() {
             assert_eq!(pick.inspectors.len(), 2);
             assert_ne!(pick.inspectors[0], pick.inspectors[1]);
             if pick.shop_id == ShopId(Uuid::from_u128(6000)) {
-                assert!(!pick.inspectors.contains(&user(1)), "recusal ignored, seed {seed}");
+                assert!(
+                    !pick.inspectors.contains(&user(1)),
+                    "recusal ignored, seed {seed}"
+                );
             }
         }
     }
@@ -494,7 +610,10 @@ fn draw_input_order_does_not_matter() {
     shuffled.pools[1].shops.reverse();
     shuffled.inspectors.reverse();
     assert_eq!(inputs.digest_hex(), shuffled.digest_hex());
-    assert_eq!(draw::run_draw("s", &inputs).unwrap(), draw::run_draw("s", &shuffled).unwrap());
+    assert_eq!(
+        draw::run_draw("s", &inputs).unwrap(),
+        draw::run_draw("s", &shuffled).unwrap()
+    );
 }
 
 #[test]
@@ -511,7 +630,7 @@ fn changed_draw_input_is_detected() {
     let other_seed = draw::verify("seed-2", &inputs, &recorded);
     assert!(!other_seed.matches, "another seed gives other picks");
 
-    let mut tampered = recorded.clone();
+    let mut tampered = recorded;
     tampered.picks.swap(0, 1);
     assert!(!draw::verify("seed-1", &inputs, &tampered).matches);
 }
@@ -540,7 +659,10 @@ fn draw_stream_is_uniform_enough() {
         counts[stream.below(6) as usize] += 1;
     }
     for (value, count) in counts.iter().enumerate() {
-        assert!((850..=1150).contains(count), "value {value} drawn {count} times of 6000");
+        assert!(
+            (850..=1150).contains(count),
+            "value {value} drawn {count} times of 6000"
+        );
     }
 }
 
@@ -550,10 +672,16 @@ fn draw_rejects_bad_requests() {
     assert_eq!(draw::run_draw("", &inputs).unwrap_err(), DrawError::InvalidSeed);
     let mut pair = inputs.clone();
     pair.pair_size = 1;
-    assert_eq!(draw::run_draw("s", &pair).unwrap_err(), DrawError::PairTooSmall(1));
+    assert_eq!(
+        draw::run_draw("s", &pair).unwrap_err(),
+        DrawError::PairTooSmall(1)
+    );
     let mut quota = inputs.clone();
     quota.pools[1].quota = 7;
-    assert!(matches!(draw::run_draw("s", &quota).unwrap_err(), DrawError::QuotaTooLarge { available: 6, .. }));
+    assert!(matches!(
+        draw::run_draw("s", &quota).unwrap_err(),
+        DrawError::QuotaTooLarge { available: 6, .. }
+    ));
     let mut few = inputs;
     few.inspectors = vec![user(1), user(2)];
     // Every C shop is drawn, so the shop that recuses inspector 1 is among them.

@@ -93,12 +93,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Grade { year, table } => {
             let table = foodpatrol_server::risk::table(table.as_deref())?;
-            let summary = foodpatrol_server::risk::grading::recompute(state.store.as_ref(), &table, year).await?;
+            let summary =
+                foodpatrol_server::risk::grading::recompute(state.store.as_ref(), &table, year).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
         Command::Plan { year, table } => {
             let table = foodpatrol_server::risk::table(table.as_deref())?;
-            let summary = foodpatrol_server::risk::planning::generate(state.store.as_ref(), &table, year).await?;
+            let summary =
+                foodpatrol_server::risk::planning::generate(state.store.as_ref(), &table, year).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
     }

@@ -22,7 +22,8 @@ use foodpatrol_shared::shop::Shop;
 use thiserror::Error;
 
 use crate::risk::records::{
-    DrawRecord, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord, RiskEventRecord, StoredLevel,
+    DrawRecord, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord, RiskEventRecord,
+    StoredLevel,
 };
 
 /// A storage failure.
@@ -302,8 +303,11 @@ pub trait Store: Send + Sync + 'static {
     /// Returns every shop of the register.
     async fn all_shops(&self) -> StoreResult<Vec<Shop>>;
     /// Returns the submitted inspections with a report date in `from..=to`.
-    async fn inspection_summaries(&self, from: NaiveDate, to: NaiveDate)
-    -> StoreResult<Vec<InspectionSummary>>;
+    async fn inspection_summaries(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<InspectionSummary>>;
     /// Returns each shop's latest full-checklist (non-flight) submitted inspection date before `before`.
     async fn last_full_inspections(&self, before: NaiveDate) -> StoreResult<Vec<(ShopId, NaiveDate)>>;
     /// Stores events; an id already stored is kept as it is. Returns the number of new rows.

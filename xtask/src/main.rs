@@ -18,9 +18,9 @@ Tasks:
   demo [--data DIR]   The main job end to end: seed 和平区, score shops offline, sync, close the
                       rectification loop, print the daily report. DIR defaults to ./demo-data;
                       running again on the same DIR adds nothing.
-  bench [--only taps|day|merge] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
+  bench [--only taps|day|merge|risk] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
                       Benchmarks: tap -> durable answer, a day of work over the wire, server merge
-                      throughput. Figures are recorded in docs/BENCHMARKS.md.
+                      throughput, risk grading of a district. Figures are recorded in docs/BENCHMARKS.md.
   help                Print this help.
 
 Logs go to stderr at warn level; set RUST_LOG (for example RUST_LOG=info) for more.";

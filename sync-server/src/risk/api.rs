@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/draws/{draw_id}", get(get_draw))
         .route("/v1/draws/{draw_id}/verify", get(get_verify))
         .route("/console/draws", get(super::pages::draws_page))
+        .route("/console/risk/{year}", get(super::pages::plan_page))
 }
 
 fn body<T>(body: Result<Json<T>, JsonRejection>, what: &str) -> Result<T, AppError> {
@@ -36,9 +37,13 @@ fn body<T>(body: Result<Json<T>, JsonRejection>, what: &str) -> Result<T, AppErr
         .map_err(|e| AppError::bad_request("invalid_body", format!("{what}请求无效 (invalid body): {e}")))
 }
 
-fn year(text: &str) -> Result<i32, AppError> {
+/// Parses a plan year from a path segment.
+pub(super) fn parse_year(text: &str) -> Result<i32, AppError> {
     let year = text.parse::<i32>().map_err(|_| {
-        AppError::bad_request("invalid_year", format!("年度 {text:?} 无效，请使用四位年份 (invalid year)"))
+        AppError::bad_request(
+            "invalid_year",
+            format!("年度 {text:?} 无效，请使用四位年份 (invalid year)"),
+        )
     })?;
     super::check_year(year)?;
     Ok(year)
@@ -46,7 +51,10 @@ fn year(text: &str) -> Result<i32, AppError> {
 
 fn draw_id(text: &str) -> Result<Uuid, AppError> {
     text.parse().map_err(|_| {
-        AppError::bad_request("invalid_draw_id", format!("抽取编号 {text:?} 不是有效的 UUID (not a UUID)"))
+        AppError::bad_request(
+            "invalid_draw_id",
+            format!("抽取编号 {text:?} 不是有效的 UUID (not a UUID)"),
+        )
     })
 }
 
@@ -85,19 +93,32 @@ async fn post_recusals(
 ) -> Result<Json<serde_json::Value>, AppError> {
     caller.require(&PLANNERS)?;
     let request = body(request, "回避名单")?;
-    let inspectors: std::collections::HashSet<_> =
-        state.store.inspectors().await?.into_iter().map(|u| u.id).collect();
+    let inspectors: std::collections::HashSet<_> = state
+        .store
+        .inspectors()
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     for (index, r) in request.recusals.iter().enumerate() {
         if !inspectors.contains(&r.inspector_id) {
             return Err(AppError::Unprocessable {
                 code: "invalid_recusal",
-                message: format!("第 {} 条：{} 不是检查人员账号 (not an inspector)；未保存", index + 1, r.inspector_id),
+                message: format!(
+                    "第 {} 条：{} 不是检查人员账号 (not an inspector)；未保存",
+                    index + 1,
+                    r.inspector_id
+                ),
             });
         }
         if state.store.shops_by_ids(&[r.shop_id]).await?.is_empty() {
             return Err(AppError::Unprocessable {
                 code: "invalid_recusal",
-                message: format!("第 {} 条：经营者 {} 不存在 (shop not found)；未保存", index + 1, r.shop_id),
+                message: format!(
+                    "第 {} 条：经营者 {} 不存在 (shop not found)；未保存",
+                    index + 1,
+                    r.shop_id
+                ),
             });
         }
     }
@@ -112,9 +133,11 @@ async fn post_grades(
     Query(query): Query<TableQuery>,
 ) -> Result<Json<GradingSummary>, AppError> {
     caller.require(&PLANNERS)?;
-    let year = year(&year_text)?;
+    let year = parse_year(&year_text)?;
     let table = super::table(query.table.as_deref())?;
-    Ok(Json(super::grading::recompute(state.store.as_ref(), &table, year).await?))
+    Ok(Json(
+        super::grading::recompute(state.store.as_ref(), &table, year).await?,
+    ))
 }
 
 async fn post_plan(
@@ -124,9 +147,11 @@ async fn post_plan(
     Query(query): Query<TableQuery>,
 ) -> Result<Json<PlanSummary>, AppError> {
     caller.require(&PLANNERS)?;
-    let year = year(&year_text)?;
+    let year = parse_year(&year_text)?;
     let table = super::table(query.table.as_deref())?;
-    Ok(Json(super::planning::generate(state.store.as_ref(), &table, year).await?))
+    Ok(Json(
+        super::planning::generate(state.store.as_ref(), &table, year).await?,
+    ))
 }
 
 async fn post_draw(
@@ -136,7 +161,9 @@ async fn post_draw(
 ) -> Result<Json<DrawView>, AppError> {
     caller.require(&PLANNERS)?;
     let request = body(request, "双随机抽取")?;
-    Ok(Json(super::draws::create(state.store.as_ref(), caller.user.id, request).await?))
+    Ok(Json(
+        super::draws::create(state.store.as_ref(), caller.user.id, request).await?,
+    ))
 }
 
 async fn get_draw(
@@ -150,7 +177,10 @@ async fn get_draw(
 }
 
 /// Public: anyone may re-run a recorded draw.
-async fn get_verify(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<VerifyResponse>, AppError> {
+async fn get_verify(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<VerifyResponse>, AppError> {
     let record = super::draws::load(state.store.as_ref(), draw_id(&id)?).await?;
     Ok(Json(super::draws::verify(&record)))
 }

@@ -25,7 +25,7 @@ pub struct DrawRequest {
     /// Client-chosen id (UUIDv7) so that a retry records the draw once.
     pub draw_id: Uuid,
     pub year: i32,
-    /// What is inspected (检查事项), e.g. "2026 年春季餐饮服务双随机抽查".
+    /// The inspection matter (检查事项), e.g. "2026 年春季餐饮服务双随机抽查".
     pub title: String,
     /// The published seed, e.g. the number drawn at a public lottery.
     pub seed: String,
@@ -81,37 +81,15 @@ pub async fn inputs_for(store: &dyn Store, request: &DrawRequest) -> Result<Draw
                 .iter()
                 .find(|o| &o.name == name)
                 .map(|o| o.street.clone())
-                .ok_or_else(|| unprocessable(format!("市场监管所 {name:?} 不存在 (unknown office)")))?,
+                .ok_or_else(|| {
+                    unprocessable(format!(
+                        "市场监管所 {name:?} 不存在 (office not found; use a name from the offices table)"
+                    ))
+                })?,
         ),
     };
-    let levels = store.risk_levels(request.year).await?;
-    if levels.is_empty() {
-        return Err(unprocessable(format!(
-            "{} 年度尚无风险等级，请先评级 (no grades for the year; run POST /v1/risk/grades/{} first)",
-            request.year, request.year
-        )));
-    }
-    let shop_streets: HashMap<ShopId, String> =
-        store.all_shops().await?.into_iter().map(|s| (s.id, s.street)).collect();
-    let mut pools: BTreeMap<RiskLevel, Vec<ShopId>> = BTreeMap::new();
-    for level in levels {
-        let in_office = street
-            .as_ref()
-            .is_none_or(|street| shop_streets.get(&level.shop_id) == Some(street));
-        if in_office && request.quotas.get(&level.level).is_some_and(|q| *q > 0) {
-            pools.entry(level.level).or_default().push(level.shop_id);
-        }
-    }
-    let pools: Vec<LevelPool> = request
-        .quotas
-        .iter()
-        .filter(|(_, quota)| **quota > 0)
-        .map(|(level, quota)| LevelPool {
-            level: *level,
-            quota: *quota,
-            shops: pools.remove(level).unwrap_or_default(),
-        })
-        .collect();
+    let pools = level_pools(store, request, street.as_deref()).await?;
+
     let inspectors: Vec<UserId> = store
         .inspectors()
         .await?
@@ -140,9 +118,52 @@ pub async fn inputs_for(store: &dyn Store, request: &DrawRequest) -> Result<Draw
     })
 }
 
+/// Returns the graded shops of each level with a quota, within the office's street if one is given.
+async fn level_pools(
+    store: &dyn Store,
+    request: &DrawRequest,
+    street: Option<&str>,
+) -> Result<Vec<LevelPool>, AppError> {
+    let levels = store.risk_levels(request.year).await?;
+    if levels.is_empty() {
+        return Err(unprocessable(format!(
+            "{} 年度尚无风险等级，请先评级 (no grades for the year; run POST /v1/risk/grades/{} first)",
+            request.year, request.year
+        )));
+    }
+    let shop_streets: HashMap<ShopId, String> = store
+        .all_shops()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.street))
+        .collect();
+    let mut pools: BTreeMap<RiskLevel, Vec<ShopId>> = BTreeMap::new();
+    for level in levels {
+        let in_office =
+            street.is_none_or(|street| shop_streets.get(&level.shop_id).map(String::as_str) == Some(street));
+        if in_office && request.quotas.get(&level.level).is_some_and(|q| *q > 0) {
+            pools.entry(level.level).or_default().push(level.shop_id);
+        }
+    }
+    Ok(request
+        .quotas
+        .iter()
+        .filter(|(_, quota)| **quota > 0)
+        .map(|(level, quota)| LevelPool {
+            level: *level,
+            quota: *quota,
+            shops: pools.remove(level).unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Runs and records a draw and creates its assignments. A retry with the same id and request
 /// returns the recorded draw; the same id with another seed or inputs is a conflict.
-pub async fn create(store: &dyn Store, created_by: UserId, request: DrawRequest) -> Result<DrawView, AppError> {
+pub async fn create(
+    store: &dyn Store,
+    created_by: UserId,
+    request: DrawRequest,
+) -> Result<DrawView, AppError> {
     let title = request.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
         return Err(unprocessable(format!(
@@ -150,7 +171,9 @@ pub async fn create(store: &dyn Store, created_by: UserId, request: DrawRequest)
         )));
     }
     if request.quotas.values().all(|q| *q == 0) {
-        return Err(unprocessable("各等级抽取数量均为 0，至少一个等级须大于 0 (every quota is 0)".to_owned()));
+        return Err(unprocessable(
+            "各等级抽取数量均为 0，至少一个等级须大于 0 (every quota is 0)".to_owned(),
+        ));
     }
     let inputs = inputs_for(store, &request).await?;
     let result = draw::run_draw(&request.seed, &inputs).map_err(|e| match e {
@@ -185,7 +208,10 @@ pub async fn create(store: &dyn Store, created_by: UserId, request: DrawRequest)
     write_assignments(store, &record).await?;
     if !store.insert_draw(&record).await? {
         // A concurrent request with the same id recorded it first; report what is stored.
-        let stored = store.draw(record.id).await?.ok_or_else(|| AppError::Internal("draw vanished".into()))?;
+        let stored = store
+            .draw(record.id)
+            .await?
+            .ok_or_else(|| AppError::Internal("draw vanished".into()))?;
         return Ok(view(stored));
     }
     tracing::info!(draw_id = %record.id, picks = record.result.picks.len(), "draw recorded");
@@ -198,8 +224,12 @@ pub fn assignment_id(draw_id: Uuid, shop: ShopId) -> Uuid {
 }
 
 async fn write_assignments(store: &dyn Store, record: &DrawRecord) -> Result<(), AppError> {
-    let names: HashMap<UserId, String> =
-        store.inspectors().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let names: HashMap<UserId, String> = store
+        .inspectors()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let mut assignments = Vec::new();
     let mut visits = Vec::new();
     for pick in &record.result.picks {
@@ -217,7 +247,12 @@ async fn write_assignments(store: &dyn Store, record: &DrawRecord) -> Result<(),
                 .collect(),
             kind: InspectionKind::Daily,
             due: record.due,
-            note: format!("双随机抽查：{}（{}，抽取编号 {}）", record.title, pick.level.label_zh(), record.id),
+            note: format!(
+                "双随机抽查：{}（{}，抽取编号 {}）",
+                record.title,
+                pick.level.label_zh(),
+                record.id
+            ),
         });
         visits.push(PlannedVisitRecord {
             assignment_id: id,

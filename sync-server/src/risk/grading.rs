@@ -17,7 +17,7 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 5_000;
 /// Maximum characters of an event note.
 pub const MAX_NOTE_CHARS: usize = 500;
 
-/// What a grading run wrote.
+/// Counts of the grades a grading run wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradingSummary {
     pub year: i32,
@@ -47,13 +47,16 @@ pub async fn recompute(store: &dyn Store, table: &RiskTable, year: i32) -> Resul
     let shops = store.all_shops().await?;
     let mut inspections: BTreeMap<ShopId, Vec<InspectionFacts>> = BTreeMap::new();
     for summary in store.inspection_summaries(from, to).await? {
-        inspections.entry(summary.shop_id).or_default().push(InspectionFacts {
-            id: summary.id,
-            date: summary.report_date,
-            outcome: summary.outcome,
-            key_failed: summary.key_failed,
-            general_failed: summary.general_failed,
-        });
+        inspections
+            .entry(summary.shop_id)
+            .or_default()
+            .push(InspectionFacts {
+                id: summary.id,
+                date: summary.report_date,
+                outcome: summary.outcome,
+                key_failed: summary.key_failed,
+                general_failed: summary.general_failed,
+            });
     }
     let mut events: BTreeMap<ShopId, Vec<RiskEventFacts>> = BTreeMap::new();
     for event in store.risk_events(from, to).await? {
@@ -98,7 +101,12 @@ pub async fn recompute(store: &dyn Store, table: &RiskTable, year: i32) -> Resul
         });
     }
     store.write_risk_grades(&grades).await?;
-    tracing::info!(year, shops = summary.shops, skipped = summary.skipped.len(), "risk grades recomputed");
+    tracing::info!(
+        year,
+        shops = summary.shops,
+        skipped = summary.skipped.len(),
+        "risk grades recomputed"
+    );
     Ok(summary)
 }
 
@@ -140,7 +148,10 @@ pub struct RiskEventsResponse {
 fn invalid(index: usize, message: String) -> AppError {
     AppError::Unprocessable {
         code: "invalid_risk_event",
-        message: format!("第 {} 条事件：{message}；未保存任何事件 (nothing stored)", index + 1),
+        message: format!(
+            "第 {} 条事件：{message}；未保存任何事件 (nothing stored)",
+            index + 1
+        ),
     }
 }
 
@@ -164,34 +175,62 @@ pub async fn record_events(
     let mut shop_ids = Vec::new();
     for (index, event) in request.events.iter().enumerate() {
         let shop: ShopId = event.shop_id.trim().parse().map_err(|_| {
-            invalid(index, format!("shop_id {:?} 不是有效的 UUID (not a UUID)", event.shop_id))
+            invalid(
+                index,
+                format!("shop_id {:?} 不是有效的 UUID (not a UUID)", event.shop_id),
+            )
         })?;
         shop_ids.push(shop);
     }
     let unique: BTreeSet<ShopId> = shop_ids.iter().copied().collect();
     let unique: Vec<ShopId> = unique.into_iter().collect();
-    let known: BTreeSet<ShopId> = store.shops_by_ids(&unique).await?.into_iter().map(|s| s.id).collect();
+    let known: BTreeSet<ShopId> = store
+        .shops_by_ids(&unique)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
 
     let mut records = Vec::with_capacity(request.events.len());
     for (index, (event, shop_id)) in request.events.into_iter().zip(shop_ids).enumerate() {
         if !known.contains(&shop_id) {
-            return Err(invalid(index, format!("经营者 {shop_id} 不在辖区名录中 (shop not found; import the register first)")));
+            return Err(invalid(
+                index,
+                format!("经营者 {shop_id} 不在辖区名录中 (shop not found; import the register first)"),
+            ));
         }
         if table.raise_rule(&event.event_code).is_none() {
             let codes: Vec<&str> = table.raise_events.iter().map(|r| r.code.as_str()).collect();
             return Err(invalid(
                 index,
-                format!("事件代码 {:?} 不在风险分级表 {} 中，可用：{} (unknown event_code)", event.event_code, table.id, codes.join(", ")),
+                format!(
+                    "事件代码 {:?} 不在风险分级表 {} 中，可用：{} (unknown event_code)",
+                    event.event_code,
+                    table.id,
+                    codes.join(", ")
+                ),
             ));
         }
         let occurred_on: NaiveDate = event.occurred_on.trim().parse().map_err(|_| {
-            invalid(index, format!("日期 {:?} 无效，格式为 YYYY-MM-DD (invalid occurred_on)", event.occurred_on))
+            invalid(
+                index,
+                format!(
+                    "日期 {:?} 无效，格式为 YYYY-MM-DD (invalid occurred_on)",
+                    event.occurred_on
+                ),
+            )
         })?;
         if occurred_on > today {
-            return Err(invalid(index, format!("日期 {occurred_on} 晚于今天 {today} (occurred_on is in the future)")));
+            return Err(invalid(
+                index,
+                format!("日期 {occurred_on} 晚于今天 {today} (occurred_on is in the future)"),
+            ));
         }
         if event.note.chars().count() > MAX_NOTE_CHARS {
-            return Err(invalid(index, format!("备注超过 {MAX_NOTE_CHARS} 字 (note too long)")));
+            return Err(invalid(
+                index,
+                format!("备注超过 {MAX_NOTE_CHARS} 字 (note too long)"),
+            ));
         }
         let id = event.id.unwrap_or_else(|| {
             Uuid::new_v5(

@@ -1,7 +1,7 @@
 //! Risk grading (风险分级), the annual plan and 双随机 draws on the central database.
 //!
-//! The rules are the pure functions of `foodpatrol_shared::{risk, plan, draw}`; this module loads
-//! their inputs from the [`crate::store::Store`], runs them and writes the results: grades into
+//! The rules are the pure functions of `foodpatrol_shared::{risk, plan, draw}`. This module loads
+//! their inputs from the [`crate::store::Store`], runs them and writes the results. Grades go into
 //! `risk_grades`, planned and drawn visits into `assignments` (which feed each inspector's device
 //! only the shops of its own visits), and draws into `draws`.
 //!
@@ -27,7 +27,11 @@ pub fn table(id: Option<&str>) -> Result<RiskTable, AppError> {
         code: "unknown_risk_table",
         message: format!(
             "风险分级表 {id:?} 不存在，可用：{} (unknown risk table; use one of these ids)",
-            risk::builtin_tables().iter().map(|t| t.id.clone()).collect::<Vec<_>>().join("、")
+            risk::builtin_tables()
+                .iter()
+                .map(|t| t.id.clone())
+                .collect::<Vec<_>>()
+                .join("、")
         ),
     })
 }

@@ -1,7 +1,11 @@
-//! `/console/draws`: the list of recorded draws as a plain server-rendered page in Chinese.
+//! `/console/draws` (recorded draws) and `/console/risk/{year}` (levels and the plan of a year):
+//! plain server-rendered pages in Chinese.
 
-use axum::extract::State;
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
 use axum::response::Html;
+use foodpatrol_shared::risk::RiskLevel;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -64,4 +68,57 @@ pub(super) async fn draws_page(State(state): State<AppState>) -> Result<Html<Str
          <th>抽中户数</th><th>完成期限</th><th>输入摘要</th><th>复核</th><th></th></tr></thead>\
          <tbody>\n{rows}</tbody></table></body></html>\n"
     )))
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;margin:1.5rem}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}}</style></head><body>{body}</body></html>\n",
+        title = escape(title)
+    ))
+}
+
+// NOTE: like the draws page, this page has no sign-in check yet and shows only counts.
+pub(super) async fn plan_page(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let year = super::api::parse_year(&year)?;
+    let levels = state.store.risk_levels(year).await?;
+    let visits = state.store.planned_visits(year).await?;
+    let mut graded: BTreeMap<RiskLevel, usize> = BTreeMap::new();
+    for level in &levels {
+        *graded.entry(level.level).or_default() += 1;
+    }
+    let mut planned: BTreeMap<RiskLevel, (usize, usize, usize)> = BTreeMap::new();
+    for visit in &visits {
+        let entry = planned.entry(visit.level).or_default();
+        if visit.draw_id.is_some() {
+            entry.2 += 1;
+        } else {
+            entry.0 += 1;
+            entry.1 += usize::from(visit.full_checklist);
+        }
+    }
+    let mut rows = String::new();
+    for level in RiskLevel::ALL {
+        let (plan, full, drawn) = planned.get(&level).copied().unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr data-testid=\"level-row\" data-level=\"{level}\"><th>{label}</th><td>{shops}</td><td>{plan}</td>\
+             <td>{full}</td><td>{drawn}</td></tr>\n",
+            label = level.label_zh(),
+            shops = graded.get(&level).copied().unwrap_or(0),
+        ));
+    }
+    let body = format!(
+        "<h1>{year} 年度风险分级与检查计划</h1>\
+         <p>评级依据上一自然年的检查记录和风险事件；计划按各等级最少检查频次生成。\
+         Levels use the previous calendar year's records; the plan meets each level's minimum frequency.</p>\
+         <table data-testid=\"risk-plan\"><thead><tr><th>等级</th><th>企业数</th><th>计划检查次数</th>\
+         <th>其中全项目检查</th><th>双随机抽中</th></tr></thead><tbody>\n{rows}</tbody></table>\
+         <p><a href=\"/console/draws\">双随机抽取记录</a></p>"
+    );
+    Ok(page(&format!("{year} 年度风险分级与检查计划"), &body))
 }

@@ -2,18 +2,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use foodpatrol_shared::ids::UserId;
 use foodpatrol_shared::inspection::{InspectionKind, InspectorRef};
 use foodpatrol_shared::plan::{self, PlanError, PlanInspector, PlanShop, PlannedVisit, Recusal};
 use foodpatrol_shared::protocol::Assignment;
 use foodpatrol_shared::risk::{RiskLevel, RiskTable};
-use foodpatrol_shared::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::risk::records::PlannedVisitRecord;
 use crate::store::Store;
 
-/// What a plan run wrote.
+/// Counts of the visits a plan run wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     pub year: i32,
@@ -30,9 +30,18 @@ pub struct PlanSummary {
 }
 
 /// Loads the inputs of [`plan::plan_year`] from the store and runs it.
-pub async fn make_plan(store: &dyn Store, table: &RiskTable, year: i32) -> Result<(Vec<PlannedVisit>, usize), AppError> {
+pub async fn make_plan(
+    store: &dyn Store,
+    table: &RiskTable,
+    year: i32,
+) -> Result<(Vec<PlannedVisit>, usize), AppError> {
     super::check_year(year)?;
-    let levels: HashMap<_, _> = store.risk_levels(year).await?.into_iter().map(|l| (l.shop_id, l.level)).collect();
+    let levels: HashMap<_, _> = store
+        .risk_levels(year)
+        .await?
+        .into_iter()
+        .map(|l| (l.shop_id, l.level))
+        .collect();
     if levels.is_empty() {
         return Err(AppError::Unprocessable {
             code: "no_grades",
@@ -41,8 +50,12 @@ pub async fn make_plan(store: &dyn Store, table: &RiskTable, year: i32) -> Resul
             ),
         });
     }
-    let offices: HashMap<String, String> =
-        store.offices().await?.into_iter().map(|o| (o.street, o.name)).collect();
+    let offices: HashMap<String, String> = store
+        .offices()
+        .await?
+        .into_iter()
+        .map(|o| (o.street, o.name))
+        .collect();
     let start = plan::periods(year, 1)[0].0;
     let last_full: HashMap<_, _> = store.last_full_inspections(start).await?.into_iter().collect();
 
@@ -63,7 +76,10 @@ pub async fn make_plan(store: &dyn Store, table: &RiskTable, year: i32) -> Resul
             None => {
                 // A shop registered after the grading run: graded as a new shop, on static factors.
                 ungraded += 1;
-                table.grade(&shop, &[], &[]).map(|g| g.level).unwrap_or(RiskLevel::D)
+                table
+                    .grade(&shop, &[], &[])
+                    .map(|g| g.level)
+                    .unwrap_or(RiskLevel::D)
             }
         };
         shops.push(PlanShop {
@@ -108,8 +124,12 @@ pub async fn make_plan(store: &dyn Store, table: &RiskTable, year: i32) -> Resul
 /// that is unchanged.
 pub async fn generate(store: &dyn Store, table: &RiskTable, year: i32) -> Result<PlanSummary, AppError> {
     let (visits, ungraded_shops) = make_plan(store, table, year).await?;
-    let names: HashMap<UserId, String> =
-        store.inspectors().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let names: HashMap<UserId, String> = store
+        .inspectors()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let assignments: Vec<Assignment> = visits
         .iter()
         .map(|v| Assignment {
@@ -141,8 +161,8 @@ pub async fn generate(store: &dyn Store, table: &RiskTable, year: i32) -> Result
             draw_id: None,
         })
         .collect();
-    // NOTE: visits of an earlier run of the same year that this run no longer makes (a shop's
-    // level went down) stay in `assignments`; devices have no message to delete an assignment yet.
+    // NOTE: when a shop's level went down since an earlier run, that run's extra visits stay in
+    // `assignments`, because devices have no message to delete an assignment yet.
     store.write_planned_visits(&assignments, &records).await?;
 
     let load = plan::load_per_inspector(&visits);
@@ -160,6 +180,11 @@ pub async fn generate(store: &dyn Store, table: &RiskTable, year: i32) -> Result
         min_load: load.values().copied().min().unwrap_or(0),
         max_load: load.values().copied().max().unwrap_or(0),
     };
-    tracing::info!(year, visits = summary.visits, shops = summary.shops, "annual plan written");
+    tracing::info!(
+        year,
+        visits = summary.visits,
+        shops = summary.shops,
+        "annual plan written"
+    );
     Ok(summary)
 }

@@ -21,7 +21,7 @@ pub struct InspectionSummary {
     pub general_failed: u32,
 }
 
-/// Where a risk event came from.
+/// The origin of a risk event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventSource {

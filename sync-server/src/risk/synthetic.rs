@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-/// What [`insert_year`] wrote.
+/// Counts of the rows [`insert_year`] wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyntheticSummary {
     pub inspections: usize,
@@ -26,7 +26,12 @@ pub struct SyntheticSummary {
 /// two-year full-checklist deadline has passed. The same `seed` writes the same rows.
 ///
 /// Turns off foreign-key checks on `conn`, because the rows have no `docs` row behind them.
-pub fn insert_year(conn: &mut Connection, shops: &[Shop], year: i32, seed: u64) -> rusqlite::Result<SyntheticSummary> {
+pub fn insert_year(
+    conn: &mut Connection,
+    shops: &[Shop],
+    year: i32,
+    seed: u64,
+) -> rusqlite::Result<SyntheticSummary> {
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
@@ -43,7 +48,8 @@ pub fn insert_year(conn: &mut Connection, shops: &[Shop], year: i32, seed: u64) 
              ON CONFLICT(id) DO NOTHING",
         )?;
         for (index, shop) in shops.iter().enumerate() {
-            let sales = foodpatrol_shared::shop::BusinessType::parse(&shop.business_type).is_some_and(|b| b.is_sales());
+            let sales = foodpatrol_shared::shop::BusinessType::parse(&shop.business_type)
+                .is_some_and(|b| b.is_sales());
             let (template, rule) = if sales {
                 ("sales-daily", "production-sales-2016")
             } else {
@@ -54,7 +60,8 @@ pub fn insert_year(conn: &mut Connection, shops: &[Shop], year: i32, seed: u64) 
             summary.overdue_shops += usize::from(overdue);
             for visit in 0..visits {
                 let date = if overdue {
-                    NaiveDate::from_ymd_opt(year - 3, 6, 1).expect("valid date") + Days::new(rng.gen_range(0..150))
+                    NaiveDate::from_ymd_opt(year - 3, 6, 1).expect("valid date")
+                        + Days::new(rng.gen_range(0..150))
                 } else {
                     start + Days::new(rng.gen_range(0..365))
                 };
@@ -66,7 +73,10 @@ pub fn insert_year(conn: &mut Connection, shops: &[Shop], year: i32, seed: u64) 
                 };
                 summary.non_compliant += usize::from(outcome == "non_compliant");
                 let kind = if visit == 2 { "flight" } else { "daily" };
-                let id = Uuid::new_v5(&shop.id.as_uuid(), format!("synthetic:{seed}:{year}:{visit}").as_bytes());
+                let id = Uuid::new_v5(
+                    &shop.id.as_uuid(),
+                    format!("synthetic:{seed}:{year}:{visit}").as_bytes(),
+                );
                 let pass_permille = 1000 - (general_failed as u32 * 1000 / 43);
                 stmt.execute(params![
                     id.to_string(),

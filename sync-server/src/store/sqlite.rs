@@ -27,7 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0001_central_database",
         include_str!("../../../migrations/server/sqlite/0001_central_database.sql"),
     ),
-    ("0002_risk_grades", include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql")),
+    (
+        "0002_risk_grades",
+        include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
     (
         "0003_risk_events_plan_draws",
         include_str!("../../../migrations/server/sqlite/0003_risk_events_plan_draws.sql"),
@@ -485,14 +488,23 @@ fn write_assignments(tx: &rusqlite::Transaction<'_>, assignments: &[Assignment])
     for a in assignments {
         let id = a.id.to_string();
         let current: Option<(String, String, String, String)> = tx
-            .query_row("SELECT shop_id, kind, due, note FROM assignments WHERE id = ?1", [&id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
+            .query_row(
+                "SELECT shop_id, kind, due, note FROM assignments WHERE id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .optional()
             .map_err(backend)?;
-        let row = (a.shop_id.to_string(), a.kind.as_str().to_owned(), a.due.to_string(), a.note.clone());
+        let row = (
+            a.shop_id.to_string(),
+            a.kind.as_str().to_owned(),
+            a.due.to_string(),
+            a.note.clone(),
+        );
         let current_inspectors: Vec<String> = tx
-            .prepare_cached("SELECT user_id FROM assignment_inspectors WHERE assignment_id = ?1 ORDER BY position")
+            .prepare_cached(
+                "SELECT user_id FROM assignment_inspectors WHERE assignment_id = ?1 ORDER BY position",
+            )
             .map_err(backend)?
             .query_map([&id], |r| r.get(0))
             .map_err(backend)?
@@ -510,7 +522,11 @@ fn write_assignments(tx: &rusqlite::Transaction<'_>, assignments: &[Assignment])
             params![id, row.0, row.1, row.2, row.3, seq as i64],
         )
         .map_err(backend)?;
-        tx.execute("DELETE FROM assignment_inspectors WHERE assignment_id = ?1", [&id]).map_err(backend)?;
+        tx.execute(
+            "DELETE FROM assignment_inspectors WHERE assignment_id = ?1",
+            [&id],
+        )
+        .map_err(backend)?;
         for (position, inspector) in a.inspectors.iter().enumerate() {
             tx.execute(
                 "INSERT INTO assignment_inspectors (assignment_id, user_id, position) VALUES (?1, ?2, ?3)",
@@ -1116,16 +1132,19 @@ impl Store for SqliteStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<InspectionSummary>> {
-        self.run(move |conn| risk::inspection_summaries(conn, from, to)).await
+        self.run(move |conn| risk::inspection_summaries(conn, from, to))
+            .await
     }
 
     async fn last_full_inspections(&self, before: NaiveDate) -> StoreResult<Vec<(ShopId, NaiveDate)>> {
-        self.run(move |conn| risk::last_full_inspections(conn, before)).await
+        self.run(move |conn| risk::last_full_inspections(conn, before))
+            .await
     }
 
     async fn insert_risk_events(&self, events: &[RiskEventRecord]) -> StoreResult<usize> {
         let events = events.to_vec();
-        self.run(move |conn| risk::insert_risk_events(conn, &events)).await
+        self.run(move |conn| risk::insert_risk_events(conn, &events))
+            .await
     }
 
     async fn risk_events(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<RiskEventRecord>> {
@@ -1165,7 +1184,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let assignments = assignments.to_vec();
         let visits = visits.to_vec();
-        self.run(move |conn| risk::write_planned_visits(conn, &assignments, &visits)).await
+        self.run(move |conn| risk::write_planned_visits(conn, &assignments, &visits))
+            .await
     }
 
     async fn planned_visits(&self, year: i32) -> StoreResult<Vec<PlannedVisitRecord>> {

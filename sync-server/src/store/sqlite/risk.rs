@@ -7,10 +7,13 @@ use foodpatrol_shared::protocol::Assignment;
 use foodpatrol_shared::risk::RiskLevel;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SHOP_COLUMNS, USER_COLUMNS, backend, corrupt, parse, shop_from_row, shop_record, user_from_row, user_record};
+use super::{
+    SHOP_COLUMNS, USER_COLUMNS, backend, corrupt, parse, shop_from_row, shop_record, user_from_row,
+    user_record,
+};
 use crate::risk::records::{
-    DrawRecord, EventSource, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord, RiskEventRecord,
-    StoredLevel,
+    DrawRecord, EventSource, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord,
+    RiskEventRecord, StoredLevel,
 };
 use crate::store::{OfficeRecord, StoreResult, UserRecord};
 use foodpatrol_shared::shop::Shop;
@@ -41,7 +44,15 @@ pub(super) fn inspection_summaries(
     type Raw = (String, String, String, String, Option<String>, u32, u32);
     let rows = stmt
         .query_map(params![from.to_string(), to.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .map_err(backend)?;
     let mut out = Vec::new();
@@ -61,7 +72,10 @@ pub(super) fn inspection_summaries(
     Ok(out)
 }
 
-pub(super) fn last_full_inspections(conn: &Connection, before: NaiveDate) -> StoreResult<Vec<(ShopId, NaiveDate)>> {
+pub(super) fn last_full_inspections(
+    conn: &Connection,
+    before: NaiveDate,
+) -> StoreResult<Vec<(ShopId, NaiveDate)>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT shop_id, MAX(report_date) FROM inspections
@@ -69,7 +83,9 @@ pub(super) fn last_full_inspections(conn: &Connection, before: NaiveDate) -> Sto
         )
         .map_err(backend)?;
     let rows = stmt
-        .query_map([before.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map([before.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(backend)?;
     rows.map(|r| {
         let (shop, date) = r.map_err(backend)?;
@@ -108,7 +124,11 @@ pub(super) fn insert_risk_events(conn: &mut Connection, events: &[RiskEventRecor
     Ok(inserted)
 }
 
-pub(super) fn risk_events(conn: &Connection, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<RiskEventRecord>> {
+pub(super) fn risk_events(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<RiskEventRecord>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, shop_id, event_code, occurred_on, source, note, entered_by FROM risk_events
@@ -118,7 +138,15 @@ pub(super) fn risk_events(conn: &Connection, from: NaiveDate, to: NaiveDate) -> 
     type Raw = (String, String, String, String, String, String, String);
     let rows = stmt
         .query_map(params![from.to_string(), to.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .map_err(backend)?;
     let mut out = Vec::new();
@@ -178,7 +206,13 @@ pub(super) fn risk_levels(conn: &Connection, year: i32) -> StoreResult<Vec<Store
         .prepare_cached("SELECT shop_id, level, score FROM risk_grades WHERE year = ?1 ORDER BY shop_id")
         .map_err(backend)?;
     let rows = stmt
-        .query_map([year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))
+        .query_map([year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u32>(2)?,
+            ))
+        })
         .map_err(backend)?;
     rows.map(|r| {
         let (shop, lvl, score) = r.map_err(backend)?;
@@ -196,7 +230,12 @@ pub(super) fn offices(conn: &Connection) -> StoreResult<Vec<OfficeRecord>> {
         .prepare_cached("SELECT name, street FROM offices ORDER BY name")
         .map_err(backend)?;
     let rows = stmt
-        .query_map([], |r| Ok(OfficeRecord { name: r.get(0)?, street: r.get(1)? }))
+        .query_map([], |r| {
+            Ok(OfficeRecord {
+                name: r.get(0)?,
+                street: r.get(1)?,
+            })
+        })
         .map_err(backend)?;
     rows.map(|r| r.map_err(backend)).collect()
 }
@@ -222,8 +261,13 @@ pub(super) fn upsert_recusals(conn: &mut Connection, recusals: &[RecusalRecord])
             .map_err(backend)?;
         let now = Utc::now().to_rfc3339();
         for r in recusals {
-            stmt.execute(params![r.inspector_id.to_string(), r.shop_id.to_string(), r.reason, now])
-                .map_err(backend)?;
+            stmt.execute(params![
+                r.inspector_id.to_string(),
+                r.shop_id.to_string(),
+                r.reason,
+                now
+            ])
+            .map_err(backend)?;
         }
     }
     tx.commit().map_err(backend)
@@ -234,7 +278,13 @@ pub(super) fn recusals(conn: &Connection) -> StoreResult<Vec<RecusalRecord>> {
         .prepare_cached("SELECT inspector_id, shop_id, reason FROM recusals ORDER BY inspector_id, shop_id")
         .map_err(backend)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
         .map_err(backend)?;
     rows.map(|r| {
         let (inspector, shop, reason) = r.map_err(backend)?;
@@ -293,7 +343,16 @@ pub(super) fn planned_visits(conn: &Connection, year: i32) -> StoreResult<Vec<Pl
     type Raw = (String, String, i32, u32, u32, String, bool, Option<String>);
     let rows = stmt
         .query_map([year], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
         })
         .map_err(backend)?;
     let mut out = Vec::new();
@@ -340,7 +399,17 @@ pub(super) fn insert_draw(conn: &mut Connection, draw: &DrawRecord) -> StoreResu
 
 const DRAW_COLUMNS: &str = "id, year, title, seed, inputs, result, due, created_by, created_at";
 
-type DrawColumns = (String, i32, String, String, String, String, String, String, String);
+type DrawColumns = (
+    String,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 fn draw_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DrawColumns> {
     Ok((
@@ -387,7 +456,9 @@ pub(super) fn draw(conn: &Connection, id: uuid::Uuid) -> StoreResult<Option<Draw
 
 pub(super) fn draws(conn: &Connection) -> StoreResult<Vec<DrawRecord>> {
     let mut stmt = conn
-        .prepare_cached(&format!("SELECT {DRAW_COLUMNS} FROM draws ORDER BY created_at DESC, id"))
+        .prepare_cached(&format!(
+            "SELECT {DRAW_COLUMNS} FROM draws ORDER BY created_at DESC, id"
+        ))
         .map_err(backend)?;
     let rows = stmt.query_map([], draw_from_row).map_err(backend)?;
     rows.map(|r| r.map_err(backend).and_then(draw_record)).collect()
