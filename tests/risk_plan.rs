@@ -324,6 +324,21 @@ async fn draw_reruns_and_verify_detects_changes() {
     let verify_url = format!("{url}/v1/draws/{draw_id}/verify");
     let verified: Value = reqwest::get(&verify_url).await.unwrap().json().await.unwrap();
     assert_eq!(verified["matches"], true, "{verified}");
+    assert_eq!(verified["current_inputs_match"], true, "{verified}");
+
+    // A recusal entered after the draw changes today's inputs; the record itself still verifies.
+    let first = &created.record.result.picks[0];
+    let recusal = json!({"recusals": [{"inspector_id": first.inspectors[0], "shop_id": first.shop_id, "reason": "抽取后申报的亲属关系"}]});
+    assert_eq!(
+        post(format!("{url}/v1/risk/recusals"), &admin, &recusal)
+            .await
+            .status(),
+        200
+    );
+    let later: Value = reqwest::get(&verify_url).await.unwrap().json().await.unwrap();
+    assert_eq!(later["matches"], true, "{later}");
+    assert_eq!(later["current_inputs_match"], false, "{later}");
+    assert_ne!(later["current_input_digest"], later["recorded_input_digest"]);
 
     // Change an input in the recorded draw: one shop leaves the A pool.
     let db = rusqlite::Connection::open(server.database()).unwrap();

@@ -50,6 +50,8 @@ CREATE TABLE draws (
     result        TEXT NOT NULL,
     result_digest TEXT NOT NULL,
     due           TEXT NOT NULL,
+    -- The office the draw was limited to, or NULL for the whole district.
+    office        TEXT,
     created_by    TEXT NOT NULL REFERENCES users(id),
     created_at    TEXT NOT NULL
 );

@@ -182,5 +182,5 @@ async fn get_verify(
     Path(id): Path<String>,
 ) -> Result<Json<VerifyResponse>, AppError> {
     let record = super::draws::load(state.store.as_ref(), draw_id(&id)?).await?;
-    Ok(Json(super::draws::verify(&record)))
+    Ok(Json(super::draws::verify(state.store.as_ref(), &record).await?))
 }

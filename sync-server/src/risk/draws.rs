@@ -59,8 +59,16 @@ pub struct VerifyResponse {
     pub draw_id: Uuid,
     pub algorithm: String,
     pub seed: String,
+    /// The recorded draw against its own seed and inputs.
     #[serde(flatten)]
     pub verification: Verification,
+    /// Input digest of the same request built from today's grades, inspectors and recusals.
+    pub current_input_digest: Option<String>,
+    /// True when today's inputs still hash to the recorded input digest. False means the grades,
+    /// the inspector pool or the recusals changed after the draw, so a re-run today differs.
+    pub current_inputs_match: bool,
+    /// Chinese reason when today's inputs cannot be built or differ.
+    pub current_inputs_note_zh: Option<String>,
 }
 
 fn unprocessable(message: String) -> AppError {
@@ -202,6 +210,7 @@ pub async fn create(
         inputs,
         result,
         due: request.due,
+        office: request.office.clone(),
         created_by,
         created_at: Utc::now(),
     };
@@ -283,12 +292,37 @@ pub async fn load(store: &dyn Store, id: Uuid) -> Result<DrawRecord, AppError> {
     })
 }
 
-/// Re-runs a recorded draw from its stored seed and inputs.
-pub fn verify(record: &DrawRecord) -> VerifyResponse {
-    VerifyResponse {
+/// Re-runs a recorded draw from its stored seed and inputs, and compares its inputs with the
+/// inputs the same request would get from the database today.
+pub async fn verify(store: &dyn Store, record: &DrawRecord) -> Result<VerifyResponse, AppError> {
+    let request = DrawRequest {
+        draw_id: record.id,
+        year: record.year,
+        title: record.title.clone(),
+        seed: record.seed.clone(),
+        due: record.due,
+        quotas: record.inputs.pools.iter().map(|p| (p.level, p.quota)).collect(),
+        office: record.office.clone(),
+        pair_size: record.inputs.pair_size,
+    };
+    let (current_input_digest, current_inputs_note_zh) = match inputs_for(store, &request).await {
+        Ok(inputs) => {
+            let digest = inputs.digest_hex();
+            let note = (digest != record.result.input_digest).then(|| {
+                "当前数据库中的风险等级、检查人员或回避名单已与抽取时不同，今天重新抽取会得到不同结果"
+                    .to_owned()
+            });
+            (Some(digest), note)
+        }
+        Err(e) => (None, Some(format!("无法按当前数据重建抽取输入：{e}"))),
+    };
+    Ok(VerifyResponse {
         draw_id: record.id,
         algorithm: record.result.algorithm.clone(),
         seed: record.seed.clone(),
         verification: draw::verify(&record.seed, &record.inputs, &record.result),
-    }
+        current_inputs_match: current_input_digest.as_deref() == Some(record.result.input_digest.as_str()),
+        current_input_digest,
+        current_inputs_note_zh,
+    })
 }

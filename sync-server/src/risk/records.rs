@@ -109,6 +109,8 @@ pub struct DrawRecord {
     pub inputs: DrawInputs,
     pub result: DrawResult,
     pub due: NaiveDate,
+    /// The office the draw was limited to; the whole district when `None`.
+    pub office: Option<String>,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
 }

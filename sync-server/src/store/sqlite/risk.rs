@@ -376,8 +376,8 @@ pub(super) fn insert_draw(conn: &mut Connection, draw: &DrawRecord) -> StoreResu
     let changed = conn
         .execute(
             "INSERT INTO draws (id, year, title, seed, algorithm, input_digest, inputs, result, result_digest, due,
-                                created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(id) DO NOTHING",
+                                created_by, created_at, office)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(id) DO NOTHING",
             params![
                 draw.id.to_string(),
                 draw.year,
@@ -391,13 +391,14 @@ pub(super) fn insert_draw(conn: &mut Connection, draw: &DrawRecord) -> StoreResu
                 draw.due.to_string(),
                 draw.created_by.to_string(),
                 draw.created_at.to_rfc3339(),
+                draw.office,
             ],
         )
         .map_err(backend)?;
     Ok(changed == 1)
 }
 
-const DRAW_COLUMNS: &str = "id, year, title, seed, inputs, result, due, created_by, created_at";
+const DRAW_COLUMNS: &str = "id, year, title, seed, inputs, result, due, created_by, created_at, office";
 
 type DrawColumns = (
     String,
@@ -409,6 +410,7 @@ type DrawColumns = (
     String,
     String,
     String,
+    Option<String>,
 );
 
 fn draw_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DrawColumns> {
@@ -422,11 +424,12 @@ fn draw_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DrawColumns> {
         row.get(6)?,
         row.get(7)?,
         row.get(8)?,
+        row.get(9)?,
     ))
 }
 
 fn draw_record(raw: DrawColumns) -> StoreResult<DrawRecord> {
-    let (id, year, title, seed, inputs, result, due, by, at) = raw;
+    let (id, year, title, seed, inputs, result, due, by, at, office) = raw;
     Ok(DrawRecord {
         id: parse("draw id", id)?,
         year,
@@ -435,6 +438,7 @@ fn draw_record(raw: DrawColumns) -> StoreResult<DrawRecord> {
         inputs: super::from_json("draw inputs", &inputs)?,
         result: super::from_json("draw result", &result)?,
         due: parse("draw due date", due)?,
+        office,
         created_by: parse("user id", by)?,
         created_at: DateTime::parse_from_rfc3339(&at)
             .map_err(|_| corrupt("draw time", &at))?
