@@ -598,3 +598,59 @@ async fn device_holds_only_assigned_shops() {
         server.district.shops.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_rejects_bad_year_and_missing_grades() {
+    let server = TestServer::start(30).await;
+    let url = server.url();
+    let admin = register(&server, "admin").await.token;
+
+    let (status, error) = api_error(post(format!("{url}/v1/plan/20x6"), &admin, &json!({})).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(error.code, "invalid_year");
+    assert!(error.message.contains("20x6"), "{}", error.message);
+
+    let (status, error) = api_error(post(format!("{url}/v1/plan/{YEAR}"), &admin, &json!({})).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error.code, "no_grades");
+
+    let (status, error) = api_error(
+        post(
+            format!("{url}/v1/risk/grades/{YEAR}?table=guangdong-9"),
+            &admin,
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(error.code, "unknown_risk_table");
+    assert!(error.message.contains("national-2016"), "{}", error.message);
+
+    // With the same levels, the national table plans one visit for a B shop and Tianjin's two.
+    let graded = post(
+        format!("{url}/v1/risk/grades/{YEAR}?table=national-2016"),
+        &admin,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(graded.status(), 200);
+    let graded: GradingSummary = graded.json().await.unwrap();
+    assert_eq!(graded.table_id, "national-2016");
+    let planned = post(
+        format!("{url}/v1/plan/{YEAR}?table=national-2016"),
+        &admin,
+        &json!({}),
+    )
+    .await;
+    let national: PlanSummary = planned.json().await.unwrap();
+    let planned = post(format!("{url}/v1/plan/{YEAR}"), &admin, &json!({})).await;
+    let tianjin: PlanSummary = planned.json().await.unwrap();
+    assert_eq!(
+        national.visits, 30,
+        "new shops are A or B, one visit each under the national table"
+    );
+    let b_shops = graded.per_level[&RiskLevel::B];
+    assert_eq!(tianjin.visits, 30 + b_shops, "Tianjin plans B shops twice");
+    assert_eq!(server.count("risk_grades"), 30);
+}
