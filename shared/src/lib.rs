@@ -10,11 +10,14 @@
 pub mod checklist;
 #[cfg(feature = "crdt")]
 pub mod crdt;
+pub mod draw;
 pub mod ids;
 pub mod inspection;
 pub mod outcome;
+pub mod plan;
 pub mod protocol;
 pub mod rectification;
+pub mod risk;
 pub mod role;
 pub mod rules;
 pub mod shop;

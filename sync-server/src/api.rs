@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web_owner::router())
         .merge(crate::public::routes())
         .merge(crate::qr_api::routes())
+        .merge(crate::risk::api::router())
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

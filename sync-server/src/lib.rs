@@ -21,6 +21,7 @@ pub mod projection;
 pub mod public;
 pub mod qr;
 pub mod qr_api;
+pub mod risk;
 pub mod seed;
 pub mod store;
 pub mod supervision;

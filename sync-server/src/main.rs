@@ -41,6 +41,23 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         owners_per_street: usize,
     },
+    /// Recompute every shop's risk level (风险分级) for a plan year from the previous year's records.
+    Grade {
+        /// Plan year the levels apply to; evidence is the calendar year before it.
+        #[arg(long)]
+        year: i32,
+        /// Risk table id (default: the district's built-in table).
+        #[arg(long)]
+        table: Option<String>,
+    },
+    /// Write the annual inspection plan (年度检查计划) for a year from its stored levels.
+    Plan {
+        #[arg(long)]
+        year: i32,
+        /// Risk table id (default: the district's built-in table).
+        #[arg(long)]
+        table: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -83,6 +100,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 summary.owners,
                 summary.new_accounts
             );
+        }
+        Command::Grade { year, table } => {
+            let table = foodpatrol_server::risk::table(table.as_deref())?;
+            let summary =
+                foodpatrol_server::risk::grading::recompute(state.store.as_ref(), &table, year).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+        Command::Plan { year, table } => {
+            let table = foodpatrol_server::risk::table(table.as_deref())?;
+            let summary =
+                foodpatrol_server::risk::planning::generate(state.store.as_ref(), &table, year).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
         }
     }
     Ok(())

@@ -25,6 +25,10 @@ pub use crate::supervision::{
     AssignmentFact, InspectionDetail, InspectionFact, InspectorFact, NewWebSession, ShopFact, TaskFact,
     WebSession,
 };
+use crate::risk::records::{
+    DrawRecord, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord, RiskEventRecord,
+    StoredLevel,
+};
 
 /// A storage failure.
 #[derive(Debug, Error)]
@@ -405,4 +409,42 @@ pub trait Store: Send + Sync + 'static {
     async fn inspection_record(&self, id: InspectionId) -> StoreResult<Option<InspectionRecord>>;
     /// Returns the streets (街道) that have shops, in sort order.
     async fn streets(&self) -> StoreResult<Vec<String>>;
+
+    // ---- risk grading, the annual plan and 双随机 draws (risk) ----
+    /// Returns every shop of the register.
+    async fn all_shops(&self) -> StoreResult<Vec<Shop>>;
+    /// Returns the submitted inspections with a report date in `from..=to`.
+    async fn inspection_summaries(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<InspectionSummary>>;
+    /// Returns each shop's latest full-checklist (non-flight) submitted inspection date before `before`.
+    async fn last_full_inspections(&self, before: NaiveDate) -> StoreResult<Vec<(ShopId, NaiveDate)>>;
+    /// Stores events; an id already stored is kept as it is. Returns the number of new rows.
+    async fn insert_risk_events(&self, events: &[RiskEventRecord]) -> StoreResult<usize>;
+    /// Returns the events that occurred in `from..=to`.
+    async fn risk_events(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<RiskEventRecord>>;
+    /// Replaces the grades of the given shops for their year, atomically.
+    async fn write_risk_grades(&self, grades: &[GradeRecord]) -> StoreResult<()>;
+    /// Returns the stored level of every graded shop for a year.
+    async fn risk_levels(&self, year: i32) -> StoreResult<Vec<StoredLevel>>;
+    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>>;
+    /// Returns every inspector account.
+    async fn inspectors(&self) -> StoreResult<Vec<UserRecord>>;
+    /// Stores recusals; an existing pair keeps its row and gets the new reason.
+    async fn upsert_recusals(&self, recusals: &[RecusalRecord]) -> StoreResult<()>;
+    async fn recusals(&self) -> StoreResult<Vec<RecusalRecord>>;
+    /// Writes assignments and what made them, atomically.
+    async fn write_planned_visits(
+        &self,
+        assignments: &[Assignment],
+        visits: &[PlannedVisitRecord],
+    ) -> StoreResult<()>;
+    async fn planned_visits(&self, year: i32) -> StoreResult<Vec<PlannedVisitRecord>>;
+    /// Stores a draw; returns false and stores nothing when its id exists.
+    async fn insert_draw(&self, draw: &DrawRecord) -> StoreResult<bool>;
+    async fn draw(&self, id: uuid::Uuid) -> StoreResult<Option<DrawRecord>>;
+    /// Returns every draw, newest first.
+    async fn draws(&self) -> StoreResult<Vec<DrawRecord>>;
 }

@@ -9,6 +9,9 @@
 //! 3. Server merge throughput: generated, submitted inspection documents pushed through
 //!    `POST /v1/sync` over HTTP in batches, then again in-process through `sync::sync`.
 //!
+//! 4. Risk grading: the demo district's 7,889 shops graded from a year of inspection rows, then
+//!    planned (see `bench/risk.rs`).
+//!
 //! Every server listens on 127.0.0.1 only, and every loop is bounded by the options below.
 
 use std::collections::HashSet;
@@ -46,6 +49,8 @@ use serde_bytes::ByteBuf;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+mod risk;
+
 const USAGE: &str = "\
 Usage: cargo run --release -p xtask -- bench [options]
 
@@ -56,7 +61,8 @@ Options:
   --docs N          inspection documents pushed to the server (default 10000)
   --batch N         documents per POST /v1/sync (default 500)
   --concurrency N   sync requests in flight at once in the merge benchmark (default 2)
-  --only NAME       run one benchmark: taps, day or merge (default: all three)
+  --risk-rounds N   grading runs over the whole district in the risk benchmark (default 5)
+  --only NAME       run one benchmark: taps, day, merge or risk (default: all four)
   --help            print this help";
 
 /// Failed items, each with one photo, of every inspection in the day-of-work benchmark.
@@ -83,6 +89,7 @@ struct Options {
     docs: usize,
     batch: usize,
     concurrency: usize,
+    risk_rounds: usize,
     only: Option<String>,
 }
 
@@ -98,6 +105,7 @@ impl Options {
             docs: 10_000,
             batch: 500,
             concurrency: 2,
+            risk_rounds: 5,
             only: None,
         };
         let mut args = args.into_iter();
@@ -121,10 +129,11 @@ impl Options {
                 "--docs" => options.docs = number()?,
                 "--batch" => options.batch = number()?,
                 "--concurrency" => options.concurrency = number()?,
+                "--risk-rounds" => options.risk_rounds = number()?,
                 "--only" => {
                     ensure!(
-                        ["taps", "day", "merge"].contains(&value.as_str()),
-                        "--only expects taps, day or merge, got {value:?}"
+                        ["taps", "day", "merge", "risk"].contains(&value.as_str()),
+                        "--only expects taps, day, merge or risk, got {value:?}"
                     );
                     options.only = Some(value);
                 }
@@ -178,6 +187,11 @@ pub(crate) fn run(args: Vec<String>) -> Result<()> {
     } else {
         None
     };
+
+    if options.runs("risk") {
+        let results = runtime.block_on(Box::pin(risk::bench_risk(options.risk_rounds)))?;
+        risk::print_risk_results(&results);
+    }
 
     print_summary(taps.as_ref(), &days, merge.as_ref());
     println!(

@@ -24,9 +24,9 @@ Tasks:
   verify-proof --data DIR --task ID [--return REASON]
                       The inspector verifies (or returns) the owner's proof for a task on a demo
                       device and syncs it; the demo's server must be running.
-  bench [--only taps|day|merge] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
+  bench [--only taps|day|merge|risk] [--taps N] [--day-sizes 5,20,40] [--docs N] [--batch N]
                       Benchmarks: tap -> durable answer, a day of work over the wire, server merge
-                      throughput. Figures are recorded in docs/BENCHMARKS.md.
+                      throughput, risk grading of a district. Figures are recorded in docs/BENCHMARKS.md.
   help                Print this help.
 
 Logs go to stderr at warn level; set RUST_LOG (for example RUST_LOG=info) for more.";

@@ -21,6 +21,7 @@ use super::*;
 
 mod console_queries;
 mod qr;
+mod risk;
 
 /// Migrations in order; each runs once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -31,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_risk_grades",
         include_str!("../../../migrations/server/sqlite/0002_risk_grades.sql"),
+    ),
+    (
+        "0003_risk_events_plan_draws",
+        include_str!("../../../migrations/server/sqlite/0003_risk_events_plan_draws.sql"),
     ),
     (
         "0004_qr_codes",
@@ -488,6 +493,61 @@ fn commit(conn: &mut Connection, commit: SyncCommit) -> StoreResult<u64> {
     Ok(cursor as u64)
 }
 
+/// Upserts assignments; one whose row and inspectors are unchanged keeps its feed position.
+fn write_assignments(tx: &rusqlite::Transaction<'_>, assignments: &[Assignment]) -> StoreResult<()> {
+    for a in assignments {
+        let id = a.id.to_string();
+        let current: Option<(String, String, String, String)> = tx
+            .query_row(
+                "SELECT shop_id, kind, due, note FROM assignments WHERE id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(backend)?;
+        let row = (
+            a.shop_id.to_string(),
+            a.kind.as_str().to_owned(),
+            a.due.to_string(),
+            a.note.clone(),
+        );
+        let current_inspectors: Vec<String> = tx
+            .prepare_cached(
+                "SELECT user_id FROM assignment_inspectors WHERE assignment_id = ?1 ORDER BY position",
+            )
+            .map_err(backend)?
+            .query_map([&id], |r| r.get(0))
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        let inspectors: Vec<String> = a.inspectors.iter().map(|i| i.user_id.to_string()).collect();
+        if current.as_ref() == Some(&row) && current_inspectors == inspectors {
+            continue;
+        }
+        let seq = next_seq(tx)?;
+        tx.execute(
+            "INSERT INTO assignments (id, shop_id, kind, due, note, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET shop_id = excluded.shop_id, kind = excluded.kind, due = excluded.due,
+                 note = excluded.note, updated_seq = excluded.updated_seq",
+            params![id, row.0, row.1, row.2, row.3, seq as i64],
+        )
+        .map_err(backend)?;
+        tx.execute(
+            "DELETE FROM assignment_inspectors WHERE assignment_id = ?1",
+            [&id],
+        )
+        .map_err(backend)?;
+        for (position, inspector) in a.inspectors.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO assignment_inspectors (assignment_id, user_id, position) VALUES (?1, ?2, ?3)",
+                params![id, inspector.user_id.to_string(), position as i64],
+            )
+            .map_err(backend)?;
+        }
+    }
+    Ok(())
+}
+
 fn task_info(conn: &Connection, id: TaskId) -> StoreResult<Option<TaskInfo>> {
     type Raw = (
         String,
@@ -822,35 +882,7 @@ impl Store for SqliteStore {
         let assignments = assignments.to_vec();
         self.run(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
-            for a in &assignments {
-                let id = a.id.to_string();
-                let current: Option<(String, String, String, String)> = tx
-                    .query_row("SELECT shop_id, kind, due, note FROM assignments WHERE id = ?1", [&id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .optional()
-                    .map_err(backend)?;
-                let row = (a.shop_id.to_string(), a.kind.as_str().to_owned(), a.due.to_string(), a.note.clone());
-                if current.as_ref() == Some(&row) {
-                    continue;
-                }
-                let seq = next_seq(&tx)?;
-                tx.execute(
-                    "INSERT INTO assignments (id, shop_id, kind, due, note, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT(id) DO UPDATE SET shop_id = excluded.shop_id, kind = excluded.kind, due = excluded.due,
-                         note = excluded.note, updated_seq = excluded.updated_seq",
-                    params![id, row.0, row.1, row.2, row.3, seq as i64],
-                )
-                .map_err(backend)?;
-                tx.execute("DELETE FROM assignment_inspectors WHERE assignment_id = ?1", [&id]).map_err(backend)?;
-                for (position, inspector) in a.inspectors.iter().enumerate() {
-                    tx.execute(
-                        "INSERT INTO assignment_inspectors (assignment_id, user_id, position) VALUES (?1, ?2, ?3)",
-                        params![id, inspector.user_id.to_string(), position as i64],
-                    )
-                    .map_err(backend)?;
-                }
-            }
+            write_assignments(&tx, &assignments)?;
             tx.commit().map_err(backend)
         })
         .await
@@ -1200,6 +1232,89 @@ impl Store for SqliteStore {
 
     async fn streets(&self) -> StoreResult<Vec<String>> {
         self.run(|conn| qr::streets(conn)).await
+    }
+
+    // ---- risk grading, the annual plan and 双随机 draws (risk) ----
+    async fn all_shops(&self) -> StoreResult<Vec<Shop>> {
+        self.run(|conn| risk::all_shops(conn)).await
+    }
+
+    async fn inspection_summaries(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<InspectionSummary>> {
+        self.run(move |conn| risk::inspection_summaries(conn, from, to))
+            .await
+    }
+
+    async fn last_full_inspections(&self, before: NaiveDate) -> StoreResult<Vec<(ShopId, NaiveDate)>> {
+        self.run(move |conn| risk::last_full_inspections(conn, before))
+            .await
+    }
+
+    async fn insert_risk_events(&self, events: &[RiskEventRecord]) -> StoreResult<usize> {
+        let events = events.to_vec();
+        self.run(move |conn| risk::insert_risk_events(conn, &events))
+            .await
+    }
+
+    async fn risk_events(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<RiskEventRecord>> {
+        self.run(move |conn| risk::risk_events(conn, from, to)).await
+    }
+
+    async fn write_risk_grades(&self, grades: &[GradeRecord]) -> StoreResult<()> {
+        let grades = grades.to_vec();
+        self.run(move |conn| risk::write_risk_grades(conn, &grades)).await
+    }
+
+    async fn risk_levels(&self, year: i32) -> StoreResult<Vec<StoredLevel>> {
+        self.run(move |conn| risk::risk_levels(conn, year)).await
+    }
+
+    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>> {
+        self.run(|conn| risk::offices(conn)).await
+    }
+
+    async fn inspectors(&self) -> StoreResult<Vec<UserRecord>> {
+        self.run(|conn| risk::inspectors(conn)).await
+    }
+
+    async fn upsert_recusals(&self, recusals: &[RecusalRecord]) -> StoreResult<()> {
+        let recusals = recusals.to_vec();
+        self.run(move |conn| risk::upsert_recusals(conn, &recusals)).await
+    }
+
+    async fn recusals(&self) -> StoreResult<Vec<RecusalRecord>> {
+        self.run(|conn| risk::recusals(conn)).await
+    }
+
+    async fn write_planned_visits(
+        &self,
+        assignments: &[Assignment],
+        visits: &[PlannedVisitRecord],
+    ) -> StoreResult<()> {
+        let assignments = assignments.to_vec();
+        let visits = visits.to_vec();
+        self.run(move |conn| risk::write_planned_visits(conn, &assignments, &visits))
+            .await
+    }
+
+    async fn planned_visits(&self, year: i32) -> StoreResult<Vec<PlannedVisitRecord>> {
+        self.run(move |conn| risk::planned_visits(conn, year)).await
+    }
+
+    async fn insert_draw(&self, draw: &DrawRecord) -> StoreResult<bool> {
+        let draw = draw.clone();
+        self.run(move |conn| risk::insert_draw(conn, &draw)).await
+    }
+
+    async fn draw(&self, id: uuid::Uuid) -> StoreResult<Option<DrawRecord>> {
+        self.run(move |conn| risk::draw(conn, id)).await
+    }
+
+    async fn draws(&self) -> StoreResult<Vec<DrawRecord>> {
+        self.run(|conn| risk::draws(conn)).await
     }
 }
 
