@@ -429,7 +429,6 @@ pub trait Store: Send + Sync + 'static {
     async fn write_risk_grades(&self, grades: &[GradeRecord]) -> StoreResult<()>;
     /// Returns the stored level of every graded shop for a year.
     async fn risk_levels(&self, year: i32) -> StoreResult<Vec<StoredLevel>>;
-    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>>;
     /// Returns every inspector account.
     async fn inspectors(&self) -> StoreResult<Vec<UserRecord>>;
     /// Stores recusals; an existing pair keeps its row and gets the new reason.

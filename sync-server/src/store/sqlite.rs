@@ -1272,10 +1272,6 @@ impl Store for SqliteStore {
         self.run(move |conn| risk::risk_levels(conn, year)).await
     }
 
-    async fn offices(&self) -> StoreResult<Vec<OfficeRecord>> {
-        self.run(|conn| risk::offices(conn)).await
-    }
-
     async fn inspectors(&self) -> StoreResult<Vec<UserRecord>> {
         self.run(|conn| risk::inspectors(conn)).await
     }

@@ -15,7 +15,7 @@ use crate::risk::records::{
     DrawRecord, EventSource, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord,
     RiskEventRecord, StoredLevel,
 };
-use crate::store::{OfficeRecord, StoreResult, UserRecord};
+use crate::store::{StoreResult, UserRecord};
 use foodpatrol_shared::shop::Shop;
 
 fn level(text: &str) -> StoreResult<RiskLevel> {
@@ -223,21 +223,6 @@ pub(super) fn risk_levels(conn: &Connection, year: i32) -> StoreResult<Vec<Store
         })
     })
     .collect()
-}
-
-pub(super) fn offices(conn: &Connection) -> StoreResult<Vec<OfficeRecord>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT name, street FROM offices ORDER BY name")
-        .map_err(backend)?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(OfficeRecord {
-                name: r.get(0)?,
-                street: r.get(1)?,
-            })
-        })
-        .map_err(backend)?;
-    rows.map(|r| r.map_err(backend)).collect()
 }
 
 pub(super) fn inspectors(conn: &Connection) -> StoreResult<Vec<UserRecord>> {
