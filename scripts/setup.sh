@@ -17,10 +17,19 @@ command -v cc >/dev/null 2>&1 || packages+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 command -v git >/dev/null 2>&1 || packages+=(git)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
+# The QR sheet and result-record tests read the server's PDFs with pdftotext and pdftoppm; poppler-data
+# maps the PDFs' non-embedded Chinese font (STSong-Light) to an installed one.
+for package in poppler-utils poppler-data; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || packages+=("$package")
+done
 # The inspector app (Tauri 2): WebKitGTK and friends, and for its window test a virtual display,
 # the WebKit WebDriver and a CJK font so Chinese text renders.
+# The web pages' browser test (scripts/web-e2e.sh): Debian's Chromium, driven by playwright-core on Node.js.
 app_packages=(libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev \
-  libssl-dev file webkit2gtk-driver xvfb xauth fonts-noto-cjk)
+  libssl-dev file webkit2gtk-driver xvfb xauth fonts-noto-cjk chromium)
+if [ "$with_app" = 1 ] && ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [ "$with_app" = 1 ]; then
   for package in "${app_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || packages+=("$package")
@@ -55,3 +64,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindge
   cargo install wasm-bindgen-cli --version "$wasm_bindgen"
 fi
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --version 2.1.0
+
+# The browser test's Node packages (playwright-core, fflate) at the versions in package-lock.json.
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/fflate ]; then
+  echo "setup: installing the Node packages of package-lock.json"
+  npm ci --no-audit --no-fund
+fi

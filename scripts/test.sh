@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: formatting, lints, the browser (wasm32) builds, all tests, and the
-# inspector app's end-to-end test in a real window.
+# Runs every check CI runs: formatting, lints, the browser (wasm32) builds, all tests, the inspector
+# app's end-to-end test in a real window, and the web pages' test in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --app
@@ -32,7 +32,15 @@ run_tests bash scripts/e2e.sh
 echo "== inspector app shell (commands over IPC against a real server)"
 run_tests cargo test --locked -p foodpatrol-app
 
-passed=$(grep -o 'test result: [a-zA-Z]*\. [0-9]* passed' "$log" | awk '{total += $4} END {print total + 0}')
-failed=$(grep -o '[0-9]* failed;' "$log" | awk '{total += $1} END {print total + 0}')
+echo "== web pages in headless Chromium (owner portal, console, QR page)"
+run_tests bash scripts/web-e2e.sh
+
+# Cargo prints "test result: ok. N passed; M failed"; node's spec reporter ends with "ℹ pass N" and "ℹ fail M".
+cargo_passed=$(grep -o 'test result: [a-zA-Z]*\. [0-9]* passed' "$log" | awk '{total += $4} END {print total + 0}')
+cargo_failed=$(grep -o '[0-9]* failed;' "$log" | awk '{total += $1} END {print total + 0}')
+node_passed=$(grep -o '^ℹ pass [0-9]*' "$log" | awk '{total += $3} END {print total + 0}')
+node_failed=$(grep -o '^ℹ fail [0-9]*' "$log" | awk '{total += $3} END {print total + 0}')
+passed=$((cargo_passed + node_passed))
+failed=$((cargo_failed + node_failed))
 echo
 echo "Tests: $passed passed, $failed failed"

@@ -174,12 +174,9 @@ async fn heping_plan_meets_minimums_and_coverage() {
     assert!(summary.full_check_overdue > 0, "overdue shops are planned early");
 
     // The console page shows the plan's visits per level.
-    let page = reqwest::get(format!("{}/console/risk/{YEAR}", server.base_url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let cookie = foodpatrol_tests::console_cookie(&server.base_url(), "admin").await;
+    let page =
+        foodpatrol_tests::console_page(&format!("{}/console/risk/{YEAR}", server.base_url()), &cookie).await;
     let d_visits = summary.per_level_visits[&RiskLevel::D];
     assert!(
         page.contains(&format!(
@@ -362,12 +359,8 @@ async fn draw_reruns_and_verify_detects_changes() {
     );
 
     // The console page lists the draw and shows the mismatch.
-    let page = reqwest::get(format!("{url}/console/draws"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let cookie = foodpatrol_tests::console_cookie(&url, "admin").await;
+    let page = foodpatrol_tests::console_page(&format!("{url}/console/draws"), &cookie).await;
     assert!(page.contains(&draw_id.to_string()));
     assert!(page.contains("draw-mismatch"));
 

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::store::{QrKey, StoreError};
 
-pub use foodpatrol_shared::shop_code::{CODE_CHARS, CODE_VERSION, CodeClaim};
 use foodpatrol_shared::shop_code::MAC_BYTES;
+pub use foodpatrol_shared::shop_code::{CODE_CHARS, CODE_VERSION, CodeClaim};
 
 /// The `qr_settings` name of the public base URL printed into codes.
 pub const PUBLIC_BASE_URL_SETTING: &str = "public_base_url";

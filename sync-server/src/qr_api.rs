@@ -1,7 +1,8 @@
 //! Signed-in routes of 一户一码: a shop's code as JSON, PNG or SVG, revocation, a street's printable
 //! sheet, the public base URL, and the result-record PDF of an inspection.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -16,6 +17,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::print;
 use crate::qr::{self, QrMatrix};
+use crate::web::session::ConsoleUser;
 
 /// Roles that may print, download and revoke codes.
 pub const QR_ROLES: [Role; 2] = [Role::Supervisor, Role::Admin];
@@ -28,7 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/qr/{shop}/revoke", post(revoke))
         .route("/v1/qr/streets/{street}/sheet.pdf", get(street_sheet))
         .route("/v1/qr/settings/public-base-url", put(set_base_url))
-        // NOTE: bearer-token auth only; the console's cookie session should also admit supervisors here.
         .route("/console/inspections/{id}/record.pdf", get(record_pdf))
 }
 
@@ -215,12 +216,20 @@ async fn set_base_url(
     Ok(Json(serde_json::json!({ "public_base_url": url })))
 }
 
+/// Serves an inspection's result record (结果记录表) to a supervisor or admin, signed in either with a
+/// bearer token (API clients) or with the console's cookie session (the link on the detail page).
 async fn record_pdf(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
+    mut parts: Parts,
 ) -> Result<Response, AppError> {
-    caller.require(&QR_ROLES)?;
+    if parts.headers.contains_key(header::AUTHORIZATION) {
+        Caller::from_request_parts(&mut parts, &state)
+            .await?
+            .require(&QR_ROLES)?;
+    } else if let Err(to_login) = ConsoleUser::from_request_parts(&mut parts, &state).await {
+        return Ok(to_login);
+    }
     let inspection: InspectionId = id.parse().map_err(|_| {
         AppError::bad_request(
             "invalid_inspection_id",

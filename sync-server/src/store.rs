@@ -21,13 +21,13 @@ use foodpatrol_shared::role::Role;
 use foodpatrol_shared::shop::Shop;
 use thiserror::Error;
 
-pub use crate::supervision::{
-    AssignmentFact, InspectionDetail, InspectionFact, InspectorFact, NewWebSession, ShopFact, TaskFact,
-    WebSession,
-};
 use crate::risk::records::{
     DrawRecord, GradeRecord, InspectionSummary, PlannedVisitRecord, RecusalRecord, RiskEventRecord,
     StoredLevel,
+};
+pub use crate::supervision::{
+    AssignmentFact, InspectionDetail, InspectionFact, InspectorFact, NewWebSession, ShopFact, TaskFact,
+    WebSession,
 };
 
 /// A storage failure.

@@ -374,3 +374,41 @@ pub async fn api_error(response: reqwest::Response) -> (StatusCode, ApiError) {
         .unwrap_or_else(|e| panic!("HTTP {status} body is not a JSON ApiError ({e}): {text:?}"));
     (status, body)
 }
+
+/// Signs in to the supervisor console at `base_url` and returns the session cookie (`name=value`) to
+/// send with later page requests.
+pub async fn console_cookie(base_url: &str, username: &str) -> String {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client builds")
+        .post(format!("{base_url}/console/login"))
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        // Seeded usernames and the demo password are letters, digits and `-`, which need no escaping.
+        .body(format!(
+            "username={username}&password={}",
+            foodpatrol_server::seed::DEMO_PASSWORD
+        ))
+        .send()
+        .await
+        .expect("console sign-in reaches the server");
+    assert_eq!(response.status(), 303, "console sign-in of {username}");
+    let cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("console sign-in sets the session cookie");
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// Fetches a console page with a session cookie from [`console_cookie`] and returns its HTML.
+pub async fn console_page(url: &str, cookie: &str) -> String {
+    let response = reqwest::Client::new()
+        .get(url)
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("console page request reaches the server");
+    assert_eq!(response.status(), 200, "GET {url}");
+    response.text().await.expect("console page reads")
+}

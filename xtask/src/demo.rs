@@ -128,6 +128,7 @@ async fn run(options: Options) -> Result<()> {
     }
     owner::close_the_loop(&demo, &plan, &crew).await?;
     owner::print_daily_report(&demo, &plan).await?;
+    central::grade_and_plan(&demo).await?;
     central::print_counts(&demo).await?;
 
     demo.stop_server().await?;

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/draws/{draw_id}", get(get_draw))
         .route("/v1/draws/{draw_id}/verify", get(get_verify))
         .route("/console/draws", get(super::pages::draws_page))
+        .route("/console/risk", get(super::pages::plan_this_year))
         .route("/console/risk/{year}", get(super::pages::plan_page))
 }
 

@@ -1,14 +1,17 @@
 //! `/console/draws` (recorded draws) and `/console/risk/{year}` (levels and the plan of a year):
-//! plain server-rendered pages in Chinese.
+//! server-rendered console pages in Chinese, for signed-in supervisors and admins.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, Redirect};
 use foodpatrol_shared::risk::RiskLevel;
+use maud::PreEscaped;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::web::Lang;
+use crate::web::session::ConsoleUser;
 
 /// Escapes text for HTML element content and attribute values.
 fn escape(text: &str) -> String {
@@ -26,9 +29,11 @@ fn escape(text: &str) -> String {
     out
 }
 
-// NOTE: the page has no sign-in check; it shows only what a draw publishes (title, seed, digests,
-// counts). Wire it behind the console session and layout once those exist.
-pub(super) async fn draws_page(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+pub(super) async fn draws_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: ConsoleUser,
+) -> Result<Html<String>, AppError> {
     let draws = state.store.draws().await?;
     let mut rows = String::new();
     for d in &draws {
@@ -55,34 +60,31 @@ pub(super) async fn draws_page(State(state): State<AppState>) -> Result<Html<Str
     if draws.is_empty() {
         rows.push_str("<tr><td colspan=\"9\">暂无抽取记录 (no draws yet)</td></tr>\n");
     }
-    Ok(Html(format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>双随机抽取记录 Draws</title>\
-         <style>body{{font-family:sans-serif;margin:1.5rem}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}}code{{font-size:.85em}}</style>\
-         </head><body><h1>双随机抽取记录</h1>\
-         <p>每次抽取公开随机种子和输入摘要（SHA-256），任何人可按算法 foodpatrol-draw-v1 复核。\
+    let body = format!(
+        "<p>每次抽取公开随机种子和输入摘要（SHA-256），任何人可按算法 foodpatrol-draw-v1 复核。\
          Every draw publishes its seed and input digest so anyone can re-run it.</p>\
          <table data-testid=\"draws\"><thead><tr><th>时间</th><th>年度</th><th>抽查事项</th><th>随机种子</th>\
          <th>抽中户数</th><th>完成期限</th><th>输入摘要</th><th>复核</th><th></th></tr></thead>\
-         <tbody>\n{rows}</tbody></table></body></html>\n"
-    )))
-}
-
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;margin:1.5rem}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}}</style></head><body>{body}</body></html>\n",
-        title = escape(title)
+         <tbody>\n{rows}</tbody></table>"
+    );
+    Ok(crate::web::layout(
+        lang,
+        "双随机抽取记录",
+        &user,
+        PreEscaped(body),
     ))
 }
 
-// NOTE: like the draws page, this page has no sign-in check yet and shows only counts.
+/// Redirects to the levels and plan of the current year in the district's time zone.
+pub(super) async fn plan_this_year(State(state): State<AppState>) -> Redirect {
+    let year = chrono::Utc::now().with_timezone(&state.time_zone).format("%Y");
+    Redirect::to(&format!("/console/risk/{year}"))
+}
+
 pub(super) async fn plan_page(
     State(state): State<AppState>,
+    lang: Lang,
+    user: ConsoleUser,
     Path(year): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let year = super::api::parse_year(&year)?;
@@ -113,12 +115,16 @@ pub(super) async fn plan_page(
         ));
     }
     let body = format!(
-        "<h1>{year} 年度风险分级与检查计划</h1>\
-         <p>评级依据上一自然年的检查记录和风险事件；计划按各等级最少检查频次生成。\
+        "<p>评级依据上一自然年的检查记录和风险事件；计划按各等级最少检查频次生成。\
          Levels use the previous calendar year's records; the plan meets each level's minimum frequency.</p>\
          <table data-testid=\"risk-plan\"><thead><tr><th>等级</th><th>企业数</th><th>计划检查次数</th>\
          <th>其中全项目检查</th><th>双随机抽中</th></tr></thead><tbody>\n{rows}</tbody></table>\
          <p><a href=\"/console/draws\">双随机抽取记录</a></p>"
     );
-    Ok(page(&format!("{year} 年度风险分级与检查计划"), &body))
+    Ok(crate::web::layout(
+        lang,
+        &format!("{year} 年度风险分级与检查计划"),
+        &user,
+        PreEscaped(body),
+    ))
 }

@@ -189,11 +189,13 @@ form.login input{font-size:1rem;padding:.4rem}form.login button{font-size:1rem;p
 
 /// Wraps a page's content in the console layout: header, navigation, user and sign-out.
 pub fn layout(lang: Lang, title: &str, user: &ConsoleUser, content: Markup) -> Html<String> {
-    let nav: [(&str, &str, &str); 7] = [
+    let nav: [(&str, &str, &str); 9] = [
         ("/console/reports/daily", "协管日报", "Daily report"),
         ("/console/completion", "任务完成", "Task completion"),
         ("/console/tasks", "隐患闭环", "Hazard board"),
         ("/console/kpi", "考核指标", "KPIs"),
+        ("/console/risk", "风险分级", "Risk levels"),
+        ("/console/draws", "双随机", "Random draws"),
         ("/console/dashboard", "大屏", "Big screen"),
         ("/honour-roll", "红黑榜", "Honour roll"),
         ("/console", "首页", "Home"),

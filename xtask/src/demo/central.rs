@@ -1,7 +1,8 @@
-//! Steps 6 and 9: what reached the central database, read back with SQL as a report tool would,
-//! and the row counts that show a second run added nothing.
+//! Steps 6, 9 and 10: what reached the central database, read back with SQL as a report tool would,
+//! the risk levels and annual plan, and the row counts that show a second run added nothing.
 
 use anyhow::{Context, Result};
+use chrono::Datelike;
 use foodpatrol_shared::outcome::Outcome;
 use foodpatrol_shared::rectification::TaskState;
 use rusqlite::{Connection, params};
@@ -212,8 +213,46 @@ pub(crate) fn state_label(state: &str) -> String {
 }
 
 /// Step 9: prints the central row counts.
+/// Step 9: grades every shop for this year with the district's risk table and writes the year's
+/// inspection plan. Both are idempotent, so a second run prints the same figures.
+pub(crate) async fn grade_and_plan(demo: &Demo) -> Result<()> {
+    text::section(9, "风险分级与年度计划", "Risk levels and the annual plan");
+    let year = demo.today.year();
+    let table = foodpatrol_server::risk::table(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = demo.state.store.as_ref();
+    let graded = foodpatrol_server::risk::grading::recompute(store, &table, year)
+        .await
+        .map_err(|e| anyhow::anyhow!("grading {year} failed: {e}"))?;
+    let plan = foodpatrol_server::risk::planning::generate(store, &table, year)
+        .await
+        .map_err(|e| anyhow::anyhow!("planning {year} failed: {e}"))?;
+    text::field("风险表 Risk table", format!("{} v{}", graded.table_id, graded.table_version));
+    text::field(
+        "按静态分评级的新店 Graded on static factors",
+        format!("{} / {}", graded.new_shops, graded.shops),
+    );
+    let mut levels = Table::new(&[
+        ("等级 Level", Align::Left),
+        ("店铺 Shops", Align::Right),
+        ("计划检查 Planned visits", Align::Right),
+    ]);
+    for level in foodpatrol_shared::risk::RiskLevel::ALL {
+        levels.row(vec![
+            level.label_zh().to_owned(),
+            graded.per_level.get(&level).copied().unwrap_or(0).to_string(),
+            plan.per_level_visits.get(&level).copied().unwrap_or(0).to_string(),
+        ]);
+    }
+    levels.print();
+    text::field(
+        "每名检查人员的检查次数 Visits per inspector",
+        format!("{}–{}", plan.min_load, plan.max_load),
+    );
+    Ok(())
+}
+
 pub(crate) async fn print_counts(demo: &Demo) -> Result<()> {
-    text::section(9, "中心库行数", "Central row counts");
+    text::section(10, "中心库行数", "Central row counts");
     let counts = demo
         .state
         .store
