@@ -1,4 +1,4 @@
-//! Window benchmark: how fast the inspector app answers a tap and opens the 54-item catering checklist,
+//! Window benchmark: how fast the inspector app responds to a tap and opens the 54-item catering checklist,
 //! measured in the real window (the release app under Xvfb, driven by tauri-driver and WebKitWebDriver).
 //!
 //! Run it with `scripts/e2e.sh --bench`, which builds the app and starts the display and the driver.
@@ -22,7 +22,7 @@ use foodpatrol_tests::TestServer;
 use serde_json::json;
 use webdriver::*;
 
-/// Passes over the 54 items; each pass answers every item (是, then 合理缺项, then 是 again).
+/// Passes over the 54 items; each pass marks every item (是, then 合理缺项, then 是 again).
 const TAP_PASSES: [&str; 3] = ["yes", "na", "yes"];
 /// Times the checklist is opened from the home screen.
 const RENDER_ROUNDS: usize = 20;
@@ -139,15 +139,15 @@ async fn main() {
     assert_eq!(items.len(), CATERING_ITEMS, "the catering checklist has 54 items");
 
     // Tap → durable, every item in each pass.
-    let mut shown = Vec::new();
-    let mut painted = Vec::new();
+    let mut shown_ms = Vec::new();
+    let mut painted_ms = Vec::new();
     for answer in TAP_PASSES {
         for item in &items {
             let selector = format!("[data-testid=\"item-{item}-{answer}\"]");
             let times: [f64; 2] = serde_json::from_value(timed(&session, TIMED_TAP, json!([selector])).await)
                 .expect("the tap script returns two times");
-            shown.push(times[0]);
-            painted.push(times[1]);
+            shown_ms.push(times[0]);
+            painted_ms.push(times[1]);
         }
     }
     session
@@ -169,7 +169,7 @@ async fn main() {
         "FoodPatrol window benchmark: release app, WebKitGTK under Xvfb, window {}x{}",
         PHONE.0, PHONE.1
     );
-    Summary::of(&shown).print("tap -> answer durable and shown");
-    Summary::of(&painted).print("tap -> next frame painted");
+    Summary::of(&shown_ms).print("tap -> answer durable and shown");
+    Summary::of(&painted_ms).print("tap -> next frame painted");
     Summary::of(&opened).print("open 54-item checklist -> painted");
 }

@@ -47,6 +47,7 @@ async fn window_inspection_reaches_server() {
     session.set_window_size(PHONE).await;
     session.find("signin-submit").await;
     session.screenshots("01-sign-in").await;
+    layout_check_finds_planted_faults(&session).await;
     sign_in(&session, &server.url(), &zhang.username).await;
     assert!(
         data_dir.join("device.sqlite").exists(),
@@ -247,5 +248,40 @@ async fn window_inspection_reaches_server() {
         foodpatrol_tests::stored(&server).photo_files.len(),
         3,
         "files in the server's photo folder"
+    );
+}
+
+/// Plants text that overlaps other text and text cut off by a clipping box, and checks that the layout
+/// check run on every screenshot reports both, so a clean screenshot means something.
+async fn layout_check_finds_planted_faults(session: &Session) {
+    session
+        .script(
+            "const planted = document.createElement('div');
+             planted.id = 'planted-faults';
+             planted.innerHTML =
+               '<p style=\"margin:0;font-size:16px\">第一行文字</p>' +
+               '<p style=\"margin:-12px 0 0;font-size:16px\">第二行文字</p>' +
+               '<div style=\"width:40px;overflow:hidden;white-space:nowrap\">一段放不下的很长的文字</div>';
+             document.body.prepend(planted);",
+            json!([]),
+        )
+        .await;
+    let problems: Vec<String> = serde_json::from_value(session.script(LAYOUT_AUDIT, json!([])).await)
+        .expect("the layout check returns strings");
+    session
+        .script("document.getElementById('planted-faults').remove();", json!([]))
+        .await;
+
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("第一行文字") && p.contains("overlaps")),
+        "overlapping lines are reported: {problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("一段放不下") && p.contains("cut off")),
+        "clipped text is reported: {problems:?}"
     );
 }

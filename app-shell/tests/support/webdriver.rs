@@ -25,7 +25,10 @@ pub(crate) const TABLET: (u32, u32) = (1024, 1366);
 
 /// Script that lists text that is cut off or overlaps in the page, as readable sentences.
 ///
-/// It walks every visible text node and measures the boxes of its lines (`Range.getClientRects`):
+/// It walks every visible text node and measures the boxes of its lines (`Range.getClientRects`). A line's
+/// box is as tall as the font's content area, which for Noto Sans CJK is about 1.45 em and so reaches into
+/// the neighbouring lines of tightly set text, so the vertical checks use the em box (1 em tall, centred on
+/// the line box) where the glyphs are drawn:
 /// - a line that reaches past the left or right edge of the window is cut off (the page scrolls only
 ///   vertically on a phone);
 /// - a line outside the padding box of an ancestor that clips (`overflow: hidden` or `clip`) is cut off,
@@ -58,7 +61,14 @@ while (walker.nextNode()) {
   if (style.visibility !== 'visible' || el.getClientRects().length === 0) continue;
   const range = document.createRange();
   range.selectNodeContents(node);
-  const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0.5 && r.height > 0.5);
+  const em = parseFloat(style.fontSize);
+  const rects = Array.from(range.getClientRects())
+    .filter((r) => r.width > 0.5 && r.height > 0.5)
+    .map((r) => {
+      const middle = (r.top + r.bottom) / 2;
+      const half = Math.min(r.height, em) / 2;
+      return { left: r.left, right: r.right, top: middle - half, bottom: middle + half };
+    });
   if (rects.length === 0) continue;
   const label = `"${text.slice(0, 24)}" in ${name(el)}`;
   for (const r of rects) {
@@ -378,13 +388,13 @@ impl Session {
                 Ok(value) => value,
                 Err(_) => self.command(reqwest::Method::GET, "/screenshot", None).await,
             };
-            self.assert_layout(&format!("{name} at {}x{}", size.0, size.1))
-                .await;
             let png = base64::engine::general_purpose::STANDARD
                 .decode(base64.as_str().expect("screenshot is a base64 string"))
                 .expect("screenshot decodes");
             let path = screenshot_dir().join(format!("{name}-{}x{}.png", size.0, size.1));
             std::fs::write(&path, png).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            self.assert_layout(&format!("{name} at {}x{} ({})", size.0, size.1, path.display()))
+                .await;
         }
         self.set_window_size(PHONE).await;
     }

@@ -226,7 +226,10 @@ pub(crate) async fn grade_and_plan(demo: &Demo) -> Result<()> {
     let plan = foodpatrol_server::risk::planning::generate(store, &table, year)
         .await
         .map_err(|e| anyhow::anyhow!("planning {year} failed: {e}"))?;
-    text::field("风险表 Risk table", format!("{} v{}", graded.table_id, graded.table_version));
+    text::field(
+        "风险表 Risk table",
+        format!("{} v{}", graded.table_id, graded.table_version),
+    );
     text::field(
         "按静态分评级的新店 Graded on static factors",
         format!("{} / {}", graded.new_shops, graded.shops),
@@ -240,7 +243,11 @@ pub(crate) async fn grade_and_plan(demo: &Demo) -> Result<()> {
         levels.row(vec![
             level.label_zh().to_owned(),
             graded.per_level.get(&level).copied().unwrap_or(0).to_string(),
-            plan.per_level_visits.get(&level).copied().unwrap_or(0).to_string(),
+            plan.per_level_visits
+                .get(&level)
+                .copied()
+                .unwrap_or(0)
+                .to_string(),
         ]);
     }
     levels.print();
