@@ -58,23 +58,7 @@ async fn window_inspection_reaches_server() {
     session.screenshots("02-tasks").await;
 
     // Choose the partner and start.
-    session.click(&task).await;
-    session.find("start-panel").await;
-    let option = session
-        .try_find_css(&format!(
-            "[data-testid=\"partner-select\"] option[value=\"{}\"]",
-            li.id
-        ))
-        .await
-        .expect("the partner is offered");
-    session
-        .command(
-            reqwest::Method::POST,
-            &format!("/element/{}/click", option.id),
-            Some(json!({})),
-        )
-        .await;
-    session.wait_attribute("start-inspection", "disabled", None).await;
+    open_start_sheet(&session, &task, &li.id.to_string()).await;
     session.screenshots("03-start").await;
     session.click("start-inspection").await;
     session.find("inspection-screen").await;
@@ -103,6 +87,8 @@ async fn window_inspection_reaches_server() {
     session
         .wait_attribute(&task, "data-status", Some("in_progress"))
         .await;
+    // The home screen lists the device's unsubmitted records after its tasks, so wait for the list.
+    session.find("open-records").await;
     let resume = test_ids_with_prefix(&session, "resume-").await;
     assert_eq!(resume.len(), 1, "one open record to resume: {resume:?}");
     let inspection = resume[0].trim_start_matches("resume-").to_owned();

@@ -536,9 +536,9 @@ pub(crate) async fn sign_in(session: &Session, server_url: &str, username: &str)
     session.find("task-list").await;
 }
 
-/// Opens the start sheet from a task card on the home screen, chooses the second inspector and starts
-/// the inspection, then waits for the checklist.
-pub(crate) async fn start_from_task(session: &Session, task: &str, partner: &str) {
+/// Opens the start sheet from a task card on the home screen and chooses the second inspector, so the
+/// start button is enabled.
+pub(crate) async fn open_start_sheet(session: &Session, task: &str, partner: &str) {
     session.click(task).await;
     session.find("start-panel").await;
     let option = session
@@ -555,6 +555,11 @@ pub(crate) async fn start_from_task(session: &Session, task: &str, partner: &str
         )
         .await;
     session.wait_attribute("start-inspection", "disabled", None).await;
+}
+
+/// Starts an inspection from a task card with the second inspector, then waits for the checklist.
+pub(crate) async fn start_from_task(session: &Session, task: &str, partner: &str) {
+    open_start_sheet(session, task, partner).await;
     session.click("start-inspection").await;
     session.find("inspection-screen").await;
 }

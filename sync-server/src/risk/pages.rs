@@ -10,24 +10,9 @@ use maud::PreEscaped;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::public::escape_html as escape;
 use crate::web::Lang;
 use crate::web::session::ConsoleUser;
-
-/// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 pub(super) async fn draws_page(
     State(state): State<AppState>,
