@@ -17,7 +17,7 @@ command -v cc >/dev/null 2>&1 || packages+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 command -v git >/dev/null 2>&1 || packages+=(git)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
-# The QR sheet and result-record tests read the server's PDFs with pdftotext and pdftoppm; poppler-data
+# The QR sheet and result-record tests read the server's PDFs with pdftotext and pdftoppm. poppler-data
 # maps the PDFs' non-embedded Chinese font (STSong-Light) to an installed one.
 for package in poppler-utils poppler-data; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || packages+=("$package")

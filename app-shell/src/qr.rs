@@ -23,7 +23,7 @@ const MAX_SCAN_EDGE: u32 = 2000;
 const MAX_DECODE_EDGE: u32 = 12_000;
 /// Maximum decoded buffer size in bytes, against decompression bombs.
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
-/// Maximum length in bytes of scanned QR text; a QR code holds at most 7,089 numeric characters.
+/// Maximum length in bytes of scanned QR text. A QR code stores at most 7,089 numeric characters.
 const MAX_CODE_TEXT_BYTES: usize = 7_089;
 /// Digits after `JY` in a food business licence number.
 const LICENCE_DIGITS: usize = 14;
@@ -60,7 +60,7 @@ pub fn find_shop(device: &Device, photo: &[u8]) -> CommandResult<Shop> {
 /// Errors: `bad_argument` when the text is too long or names no shop, `shop_not_found` when the code names
 /// a shop that is not on this device, and device errors from the lookup.
 pub fn find_shop_by_text(device: &Device, text: &str) -> CommandResult<Shop> {
-    // A QR code holds at most 7,089 characters (version 40, numeric), so longer text is not a scan.
+    // A QR code stores at most 7,089 characters (version 40, numeric), so longer text is not a scan.
     if text.len() > MAX_CODE_TEXT_BYTES {
         return Err(CommandError::bad_argument(format!(
             "二维码内容过长（{} 字节，最多 {MAX_CODE_TEXT_BYTES}） (the scanned text is too long)",
@@ -149,11 +149,11 @@ fn decode_luma(photo: &[u8]) -> CommandResult<GrayImage> {
 
 /// Parses the text of a QR code into a shop id or a licence number.
 ///
-/// Accepted, in this order: the district's signed 一户一码 link (`…/q/<code>`, whose shop id the device
-/// reads without checking the signature, because the signing key stays on the server and the shop must
-/// be among those synced to this device anyway), a `shop=<uuid>` parameter, a `/s/<uuid>` path segment,
-/// the whole text being a UUID, and a licence number `JY` + 14 digits anywhere in the text (not inside a
-/// longer run of digits).
+/// Accepted, in this order: the district's signed 一户一码 link (`…/q/<code>`), a `shop=<uuid>` parameter,
+/// a `/s/<uuid>` path segment, the whole text being a UUID, and a licence number `JY` + 14 digits anywhere
+/// in the text (not inside a longer run of digits). The device reads a signed link's shop id without
+/// checking the signature, because the signing key stays on the server and the shop must be among those
+/// synced to this device anyway.
 pub fn parse_shop_code(content: &str) -> Option<ShopCode> {
     let content = content.trim();
     if let Some(claim) = foodpatrol_shared::shop_code::claim_in_link(content) {

@@ -26,9 +26,9 @@ pub(crate) const TABLET: (u32, u32) = (1024, 1366);
 /// Script that lists text that is cut off or overlaps in the page, as readable sentences.
 ///
 /// It walks every visible text node and measures the boxes of its lines (`Range.getClientRects`). A line's
-/// box is as tall as the font's content area, which for Noto Sans CJK is about 1.45 em and so reaches into
-/// the neighbouring lines of tightly set text, so the vertical checks use the em box (1 em tall, centred on
-/// the line box) where the glyphs are drawn:
+/// box is as tall as the font's content area, about 1.45 em for Noto Sans CJK, which reaches into the
+/// neighbouring lines of tightly set text. The vertical checks therefore use the em box (1 em tall, centred
+/// on the line box), where the glyphs are drawn:
 /// - a line that reaches past the left or right edge of the window is cut off (the page scrolls only
 ///   vertically on a phone);
 /// - a line outside the padding box of an ancestor that clips (`overflow: hidden` or `clip`) is cut off,
